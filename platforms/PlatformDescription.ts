@@ -1,0 +1,14 @@
+/** What the build needs to know of a platform besides its HAL components. */
+export interface PlatformDescription {
+  readonly name: string;
+  /** One line for `mote build --help` and the "unknown platform" message. */
+  readonly summary: string;
+  /** esbuild targets the image must run on. */
+  readonly target: readonly string[];
+  /** esbuild `supported` overrides: features to lower (false) for this engine. */
+  readonly supported?: Readonly<Record<string, boolean>>;
+  /** Code appended after the image: how the board starts the mote (empty for host-driven platforms). */
+  readonly start: string;
+  /** Whether a host loads the image and calls `mote(host)` itself (sim, node, XS runner). */
+  readonly hostDriven: boolean;
+}

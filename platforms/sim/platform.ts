@@ -1,0 +1,9 @@
+import type { PlatformDescription } from "../PlatformDescription.ts";
+
+export const description: PlatformDescription = {
+  name: "sim",
+  summary: "simulated motes in virtual time (the simulator and tests drive them)",
+  target: ["es2020"],
+  start: "",
+  hostDriven: true,
+};

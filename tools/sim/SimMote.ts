@@ -1,0 +1,106 @@
+/**
+ * One simulated mote: the MoteHost an image talks to, on the shared virtual
+ * clock. It keeps the LED trace and counts what the mote did; the image's
+ * own state lives in the closures the factory created.
+ */
+import type { MoteHost } from "../../platforms/sim/MoteHost.ts";
+import type { EventQueue, EventTarget } from "./EventQueue.ts";
+import type { ImageFactory } from "./image.ts";
+
+export interface LedChange {
+  /** Virtual time of the change, in milliseconds since the simulation started. */
+  readonly timeMs: number;
+  readonly led: number;
+  readonly on: boolean;
+}
+
+export interface SimMoteOptions {
+  readonly nodeId: number;
+  /** The mote's millisecond counter at simulation time 0 (to test the 32-bit wrap). */
+  readonly clockOffsetMs?: number;
+  /** Keep the LED trace (default true). */
+  readonly traceLeds?: boolean;
+}
+
+const US_PER_MS = 1000;
+
+export class SimMote implements MoteHost, EventTarget {
+  readonly nodeId: number;
+  readonly ledTrace: LedChange[] = [];
+  /** Current LED states, bit i for LED i. */
+  leds = 0;
+  ledChanges = 0;
+  alarmsFired = 0;
+  sleeps = 0;
+  booted = false;
+  private readonly clockOffsetMs: number;
+  private readonly traceLeds: boolean;
+  private alarmGeneration = 0;
+  private alarmCallback: (() => void) | undefined;
+
+  constructor(
+    private readonly queue: EventQueue,
+    private readonly factory: ImageFactory,
+    options: SimMoteOptions,
+  ) {
+    this.nodeId = options.nodeId;
+    this.clockOffsetMs = options.clockOffsetMs ?? 0;
+    this.traceLeds = options.traceLeds ?? true;
+  }
+
+  /** Starts the image now (the boot sequence runs to completion at the current virtual time). */
+  boot(): void {
+    this.booted = true;
+    this.factory(this);
+  }
+
+  /** Boots at virtual time `timeMs`. */
+  bootAt(timeMs: number): void {
+    this.queue.schedule(timeMs * US_PER_MS, this, -1);
+  }
+
+  fire(arg: number): void {
+    if (arg === -1) {
+      this.boot();
+      return;
+    }
+    if (arg !== this.alarmGeneration || !this.alarmCallback) return; // re-armed or cancelled since
+    const callback = this.alarmCallback;
+    this.alarmCallback = undefined;
+    this.alarmsFired++;
+    callback();
+  }
+
+  // MoteHost
+
+  now(): number {
+    return (Math.floor(this.queue.now / US_PER_MS) + this.clockOffsetMs) >>> 0;
+  }
+
+  setAlarm(at: number, fired: () => void): void {
+    const nowMs = this.now();
+    const delta = (at - nowMs) | 0; // signed: up to 2^31 ms ahead, else already due
+    const base = Math.floor(this.queue.now / US_PER_MS);
+    const when = delta <= 0 ? this.queue.now : (base + delta) * US_PER_MS;
+    this.alarmCallback = fired;
+    this.queue.schedule(when, this, ++this.alarmGeneration);
+  }
+
+  cancelAlarm(): void {
+    this.alarmGeneration++;
+    this.alarmCallback = undefined;
+  }
+
+  setLed(index: number, on: boolean): void {
+    const bit = 1 << index;
+    const was = (this.leds & bit) !== 0;
+    if (was === on) return;
+    this.leds ^= bit;
+    this.ledChanges++;
+    if (this.traceLeds) this.ledTrace.push({ timeMs: this.queue.now / US_PER_MS, led: index, on });
+  }
+
+  sleep(): void {
+    this.sleeps++;
+  }
+}
