@@ -5,6 +5,7 @@
  * each platform's index proves it matches them.
  */
 import type { ConfigurationComponent } from "../components/mote.ts";
+import type { Debug } from "../components/interfaces/Debug.ts";
 import type { Alarm } from "../components/interfaces/Alarm.ts";
 import type { GeneralIO } from "../components/interfaces/GeneralIO.ts";
 import type { Init } from "../components/interfaces/Init.ts";
@@ -24,6 +25,8 @@ export interface PlatformComponents {
   McuSleepC: ConfigurationComponent<{ readonly provides: { readonly McuSleep: typeof McuSleep } }>;
   /** This mote's id. */
   NodeIdC: ConfigurationComponent<{ readonly provides: { readonly NodeId: typeof NodeId } }>;
+  /** Debug channels (TinyOS `dbg`): recorded by the simulator, nothing on boards. */
+  DebugC: ConfigurationComponent<{ readonly provides: { readonly Debug: typeof Debug } }>;
 }
 
 export declare const PlatformC: PlatformComponents["PlatformC"];
@@ -31,3 +34,4 @@ export declare const AlarmMilli32C: PlatformComponents["AlarmMilli32C"];
 export declare const PlatformLedsC: PlatformComponents["PlatformLedsC"];
 export declare const McuSleepC: PlatformComponents["McuSleepC"];
 export declare const NodeIdC: PlatformComponents["NodeIdC"];
+export declare const DebugC: PlatformComponents["DebugC"];

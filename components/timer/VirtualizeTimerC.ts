@@ -47,7 +47,7 @@ export const VirtualizeTimerC = genericModule(
       for (let i = 0; i < timerCount; i++) {
         const f = flags[i];
         if (f & RUNNING && ((now - t0[i]) >>> 0) >= dt[i]) {
-          if (f & ONE_SHOT) flags[i] = 0;
+          if (f & ONE_SHOT) flags[i] = ONE_SHOT; // stays a one-shot, no longer running (as TinyOS)
           else t0[i] = (t0[i] + dt[i]) >>> 0;
           c.Timer.fired(i);
         }
@@ -83,7 +83,7 @@ export const VirtualizeTimerC = genericModule(
           start(id, c.Alarm.getNow(), interval, true);
         },
         stop(id) {
-          flags[id] = 0;
+          flags[id] &= ~RUNNING;
           c.post.updateFromTimer();
         },
         isRunning: (id) => (flags[id] & RUNNING) !== 0,

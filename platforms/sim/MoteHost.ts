@@ -20,4 +20,6 @@ export interface MoteHost {
   setLed(index: number, on: boolean): void;
   /** The task queue is empty: the MCU may sleep until the next event. */
   sleep(): void;
+  /** A line on a named debug channel (TinyOS `dbg`). */
+  debug(channel: string, message: string): void;
 }

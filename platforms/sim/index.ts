@@ -1,11 +1,12 @@
 /** The `sim` platform's components, which `#platform` resolves to. */
 import type { PlatformComponents } from "../PlatformApi.ts";
 import { AlarmMilli32C } from "./AlarmMilli32C.ts";
+import { DebugC } from "./DebugC.ts";
 import { McuSleepC } from "./McuSleepC.ts";
 import { NodeIdC } from "./NodeIdC.ts";
 import { PlatformC } from "./PlatformC.ts";
 import { PlatformLedsC } from "./PlatformLedsC.ts";
 
-export { AlarmMilli32C, McuSleepC, NodeIdC, PlatformC, PlatformLedsC };
+export { AlarmMilli32C, DebugC, McuSleepC, NodeIdC, PlatformC, PlatformLedsC };
 export type Conforms = typeof conforms;
-const conforms: PlatformComponents = { AlarmMilli32C, McuSleepC, NodeIdC, PlatformC, PlatformLedsC };
+const conforms: PlatformComponents = { AlarmMilli32C, DebugC, McuSleepC, NodeIdC, PlatformC, PlatformLedsC };

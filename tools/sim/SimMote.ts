@@ -14,6 +14,12 @@ export interface LedChange {
   readonly on: boolean;
 }
 
+export interface DebugLine {
+  readonly timeMs: number;
+  readonly channel: string;
+  readonly message: string;
+}
+
 export interface SimMoteOptions {
   readonly nodeId: number;
   /** The mote's millisecond counter at simulation time 0 (to test the 32-bit wrap). */
@@ -27,6 +33,7 @@ const US_PER_MS = 1000;
 export class SimMote implements MoteHost, EventTarget {
   readonly nodeId: number;
   readonly ledTrace: LedChange[] = [];
+  readonly debugLines: DebugLine[] = [];
   /** Current LED states, bit i for LED i. */
   leds = 0;
   ledChanges = 0;
@@ -102,5 +109,14 @@ export class SimMote implements MoteHost, EventTarget {
 
   sleep(): void {
     this.sleeps++;
+  }
+
+  debug(channel: string, message: string): void {
+    this.debugLines.push({ timeMs: this.queue.now / US_PER_MS, channel, message });
+  }
+
+  /** The messages written to one debug channel. */
+  channel(name: string): string[] {
+    return this.debugLines.filter((l) => l.channel === name).map((l) => l.message);
   }
 }
