@@ -202,6 +202,20 @@ export type ModuleImplementation<S extends ModuleSpec> = {
   ([DefaultsOf<S>] extends [never] ? { defaults?: never } : { defaults: DefaultsImpl<S> });
 
 /**
+ * `R`, checked for keys `Shape` lacks, one level down too: a handler for an
+ * undeclared interface, a misspelled event or command, a stray task or
+ * default. TypeScript does not excess-check the object literal a callback
+ * returns, so `module` infers the implementation's type and checks it here.
+ */
+export type NoExcess<R, Shape> = {
+  [K in keyof R]: K extends keyof Shape
+    ? R[K] extends AnyFunction
+      ? R[K]
+      : { [P in keyof R[K]]: P extends keyof Shape[K] ? R[K][P] : never }
+    : never;
+};
+
+/**
  * Whatever the platform hands the image when it starts a mote (the
  * simulator's HAL object, a host process's devices); platform modules cast
  * it to their own HAL type, other modules ignore it.
@@ -243,19 +257,19 @@ export interface GenericModuleComponent<A extends GenericArgument[] = GenericArg
  * }));
  * ```
  */
-export function module<const S extends ModuleSpec>(
+export function module<const S extends ModuleSpec, R extends ModuleImplementation<S>>(
   name: string,
   spec: S,
-  implementation: (c: ModuleContext<S>, host: PlatformHost) => ModuleImplementation<S>,
+  implementation: (c: ModuleContext<S>, host: PlatformHost) => R & NoExcess<R, ModuleImplementation<S>>,
 ): ModuleComponent<S> {
   return { kind: "module", generic: false, name, spec, implementation, definedAt: { stack: new Error(name) } };
 }
 
 /** A generic module, instantiated per use with `c.new(X, ...args)`. */
-export function genericModule<A extends GenericArgument[], const S extends ModuleSpec>(
+export function genericModule<A extends GenericArgument[], const S extends ModuleSpec, R extends ModuleImplementation<S>>(
   name: string,
   spec: (...args: A) => S,
-  implementation: (c: ModuleContext<S>, host: PlatformHost, ...args: A) => ModuleImplementation<S>,
+  implementation: (c: ModuleContext<S>, host: PlatformHost, ...args: A) => R & NoExcess<R, ModuleImplementation<S>>,
 ): GenericModuleComponent<A, S> {
   return { kind: "module", generic: true, name, spec, implementation, definedAt: { stack: new Error(name) } };
 }
@@ -331,8 +345,11 @@ export interface ConfigurationContext<S extends ConfigurationSpec> extends OwnEn
   wire<I>(user: Endpoint<I, "user">, provider: Endpoint<I, "provider">): void;
   wire<I>(user: ParameterizedEndpoint<I, "user">, provider: ParameterizedEndpoint<I, "provider">): void;
   /** `outer = inner`: this configuration's own interface is the inner one. */
-  equate<I, R extends "provider" | "user">(outer: Own<Endpoint<I, R>>, inner: Endpoint<I, R>): void;
-  equate<I, R extends "provider" | "user">(outer: Own<ParameterizedEndpoint<I, R>>, inner: ParameterizedEndpoint<I, R>): void;
+  equate<I, R extends "provider" | "user">(outer: Own<Endpoint<I, R>>, inner: Endpoint<I, NoInfer<R>>): void;
+  equate<I, R extends "provider" | "user">(
+    outer: Own<ParameterizedEndpoint<I, R>>,
+    inner: ParameterizedEndpoint<I, NoInfer<R>>,
+  ): void;
   /** A number unique to this call among all calls with the same key, from 0 up. */
   unique(key: string): number;
   /** How many `unique(key)` numbers the whole application hands out. */

@@ -7,7 +7,7 @@
 import type { ConfigurationComponent } from "../components/mote.ts";
 import type { Debug } from "../components/interfaces/Debug.ts";
 import type { Alarm } from "../components/interfaces/Alarm.ts";
-import type { GeneralIO } from "../components/interfaces/GeneralIO.ts";
+import type { Leds } from "../components/interfaces/Leds.ts";
 import type { Init } from "../components/interfaces/Init.ts";
 import type { McuSleep } from "../components/interfaces/McuSleep.ts";
 import type { NodeId } from "../components/interfaces/NodeId.ts";
@@ -17,10 +17,8 @@ export interface PlatformComponents {
   PlatformC: ConfigurationComponent<{ readonly provides: { readonly Init: typeof Init } }>;
   /** The one 32-bit millisecond alarm; it runs the task loop after firing. */
   AlarmMilli32C: ConfigurationComponent<{ readonly provides: { readonly Alarm: typeof Alarm } }>;
-  /** The three LED pins. */
-  PlatformLedsC: ConfigurationComponent<{
-    readonly provides: { readonly Led0: typeof GeneralIO; readonly Led1: typeof GeneralIO; readonly Led2: typeof GeneralIO };
-  }>;
+  /** The three LEDs (a board platform typically builds it from LedsP over three GeneralIO pins). */
+  PlatformLedsC: ConfigurationComponent<{ readonly provides: { readonly Leds: typeof Leds } }>;
   /** Sleep until the next interrupt. */
   McuSleepC: ConfigurationComponent<{ readonly provides: { readonly McuSleep: typeof McuSleep } }>;
   /** This mote's id. */

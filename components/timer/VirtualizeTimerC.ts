@@ -27,8 +27,7 @@ export const VirtualizeTimerC = genericModule(
     const flags = new Uint8Array(n);
 
     /** Arms the alarm for the earliest running timer, or stops it. */
-    const updateAlarm = () => {
-      const now = c.Alarm.getNow();
+    const updateAlarm = (now: number) => {
       let soonest = 0xffffffff;
       let any = false;
       for (let i = 0; i < timerCount; i++) {
@@ -43,17 +42,6 @@ export const VirtualizeTimerC = genericModule(
       else c.Alarm.stop();
     };
 
-    const fireTimers = (now: number) => {
-      for (let i = 0; i < timerCount; i++) {
-        const f = flags[i];
-        if (f & RUNNING && ((now - t0[i]) >>> 0) >= dt[i]) {
-          if (f & ONE_SHOT) flags[i] = ONE_SHOT; // stays a one-shot, no longer running (as TinyOS)
-          else t0[i] = (t0[i] + dt[i]) >>> 0;
-          c.Timer.fired(i);
-        }
-      }
-      updateAlarm();
-    };
 
     const start = (id: number, start0: number, interval: number, oneShot: boolean) => {
       t0[id] = start0 >>> 0;
@@ -71,10 +59,24 @@ export const VirtualizeTimerC = genericModule(
       },
       Alarm: {
         fired() {
-          fireTimers(c.Alarm.getNow());
+          const now = c.Alarm.getNow();
+          for (let i = 0; i < timerCount; i++) {
+            const f = flags[i];
+            if (f & RUNNING && ((now - t0[i]) >>> 0) >= dt[i]) {
+              if (f & ONE_SHOT) flags[i] = ONE_SHOT; // stays a one-shot, no longer running (as TinyOS)
+              else t0[i] = (t0[i] + dt[i]) >>> 0;
+              c.Timer.fired(i);
+            }
+          }
+          // A handler may have started or stopped timers: re-arm from the time this event began.
+          updateAlarm(now);
         },
       },
-      tasks: { updateFromTimer: updateAlarm },
+      tasks: {
+        updateFromTimer() {
+          updateAlarm(c.Alarm.getNow());
+        },
+      },
       Timer: {
         startPeriodic(id, interval) {
           start(id, c.Alarm.getNow(), interval, false);

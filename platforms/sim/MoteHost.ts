@@ -3,6 +3,9 @@
  * called with one of these per mote: the simulator gives each simulated mote
  * its own, the `node` platform gives the one real-time mote its own. It is
  * the line between image code (above) and host code (below).
+ *
+ * Its functions must not depend on `this`: HAL modules keep and call them
+ * directly, so a call from the image reaches the host in one step.
  */
 export interface MoteHost {
   /** TOS_NODE_ID. */

@@ -12,6 +12,8 @@ export const SimAlarmMilliP = module(
   { provides: { Alarm }, uses: { Scheduler } },
   (c, host) => {
     const hal = host as MoteHost;
+    const now = hal.now;
+    const setAlarm = hal.setAlarm;
     let running = false;
     let alarmAt = 0;
     const interrupt = () => {
@@ -23,20 +25,20 @@ export const SimAlarmMilliP = module(
       Alarm: {
         start(dt) {
           running = true;
-          alarmAt = (hal.now() + dt) >>> 0;
-          hal.setAlarm(alarmAt, interrupt);
+          alarmAt = (now() + dt) >>> 0;
+          setAlarm(alarmAt, interrupt);
         },
         startAt(t0, dt) {
           running = true;
           alarmAt = (t0 + dt) >>> 0;
-          hal.setAlarm(alarmAt, interrupt);
+          setAlarm(alarmAt, interrupt);
         },
         stop() {
           running = false;
           hal.cancelAlarm();
         },
         isRunning: () => running,
-        getNow: () => hal.now(),
+        getNow: now,
         getAlarm: () => alarmAt,
       },
     };

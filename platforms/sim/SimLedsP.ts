@@ -1,37 +1,63 @@
 import { module } from "../../components/mote.ts";
-import { GeneralIO } from "../../components/interfaces/GeneralIO.ts";
+import { Leds } from "../../components/interfaces/Leds.ts";
 import type { MoteHost } from "./MoteHost.ts";
 
-/** Three LED pins that report every change to the host. */
-export const SimLedsP = module(
-  "SimLedsP",
-  { provides: { Led0: GeneralIO, Led1: GeneralIO, Led2: GeneralIO } },
-  (_c, host) => {
-    const hal = host as MoteHost;
-    let state = 0;
-    const write = (bit: number, index: number, on: boolean) => {
-      state = on ? state | bit : state & ~bit;
-      hal.setLed(index, on);
-    };
-    return {
-      Led0: {
-        set: () => write(1, 0, true),
-        clr: () => write(1, 0, false),
-        toggle: () => write(1, 0, (state & 1) === 0),
-        get: () => (state & 1) !== 0,
+/**
+ * The three LEDs, reported to the host on every change. A host-driven mote
+ * has no pins to drive, so this implements Leds directly, one call from the
+ * application to the host (boards with pins use LedsP over GeneralIO).
+ */
+export const SimLedsP = module("SimLedsP", { provides: { Leds } }, (_c, host) => {
+  const setLed = (host as MoteHost).setLed;
+  let state = 0;
+  return {
+    Leds: {
+      led0On() {
+        state |= 1;
+        setLed(0, true);
       },
-      Led1: {
-        set: () => write(2, 1, true),
-        clr: () => write(2, 1, false),
-        toggle: () => write(2, 1, (state & 2) === 0),
-        get: () => (state & 2) !== 0,
+      led0Off() {
+        state &= ~1;
+        setLed(0, false);
       },
-      Led2: {
-        set: () => write(4, 2, true),
-        clr: () => write(4, 2, false),
-        toggle: () => write(4, 2, (state & 4) === 0),
-        get: () => (state & 4) !== 0,
+      led0Toggle() {
+        state ^= 1;
+        setLed(0, (state & 1) !== 0);
       },
-    };
-  },
-);
+      led1On() {
+        state |= 2;
+        setLed(1, true);
+      },
+      led1Off() {
+        state &= ~2;
+        setLed(1, false);
+      },
+      led1Toggle() {
+        state ^= 2;
+        setLed(1, (state & 2) !== 0);
+      },
+      led2On() {
+        state |= 4;
+        setLed(2, true);
+      },
+      led2Off() {
+        state &= ~4;
+        setLed(2, false);
+      },
+      led2Toggle() {
+        state ^= 4;
+        setLed(2, (state & 4) !== 0);
+      },
+      get: () => state,
+      set(value) {
+        for (let i = 0; i < 3; i++) {
+          const bit = 1 << i;
+          if ((state & bit) !== (value & bit)) {
+            state ^= bit;
+            setLed(i, (state & bit) !== 0);
+          }
+        }
+      },
+    },
+  };
+});

@@ -4,6 +4,5 @@ import type { MoteHost } from "./MoteHost.ts";
 
 /** Tells the host the MCU is idle (it accounts the sleep state). */
 export const SimMcuSleepP = module("SimMcuSleepP", { provides: { McuSleep } }, (_c, host) => {
-  const hal = host as MoteHost;
-  return { McuSleep: { sleep: () => hal.sleep() } };
+  return { McuSleep: { sleep: (host as MoteHost).sleep } };
 });

@@ -53,6 +53,13 @@ export class SimMote implements MoteHost, EventTarget {
     this.nodeId = options.nodeId;
     this.clockOffsetMs = options.clockOffsetMs ?? 0;
     this.traceLeds = options.traceLeds ?? true;
+    // The image keeps these functions and calls them without `this` (see MoteHost).
+    this.now = this.now.bind(this);
+    this.setAlarm = this.setAlarm.bind(this);
+    this.cancelAlarm = this.cancelAlarm.bind(this);
+    this.setLed = this.setLed.bind(this);
+    this.sleep = this.sleep.bind(this);
+    this.debug = this.debug.bind(this);
   }
 
   /** Starts the image now (the boot sequence runs to completion at the current virtual time). */

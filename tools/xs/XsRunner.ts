@@ -31,6 +31,8 @@ export interface XsEngine {
   close(): Promise<void>;
   /** Wall time from fork to ready, in milliseconds (informational only). */
   readonly startupMs: number;
+  /** Process id of the Node child hosting the XS worker (diagnostics). */
+  readonly pid: number;
 }
 
 export interface XsOptions {
@@ -119,6 +121,15 @@ export async function openXs(options: XsOptions = {}): Promise<XsEngine> {
   let nextId = 1;
   let gone: string | undefined; // set once the child can no longer serve requests
   let xsPid = 0;
+  const killXs = () => {
+    if (xsPid <= 0) return;
+    try {
+      process.kill(xsPid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+    xsPid = 0;
+  };
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
 
   const describe = (what: string) => {
@@ -161,6 +172,8 @@ export async function openXs(options: XsOptions = {}): Promise<XsEngine> {
       clearTimeout(timer);
       const how = signal ? `signal ${signal}` : `code ${code}`;
       const message = describe(`XS child process exited (${how})`);
+      // A crashed child may leave its xsnap worker running (e.g. in a runaway loop): stop it.
+      if (code !== 0) killXs();
       reject(new Error(message));
       failAll(gone ?? message);
     });
@@ -179,13 +192,7 @@ export async function openXs(options: XsOptions = {}): Promise<XsEngine> {
 
   const killHard = () => {
     child.kill("SIGKILL");
-    if (xsPid > 0) {
-      try {
-        process.kill(xsPid, "SIGKILL");
-      } catch {
-        // already gone
-      }
-    }
+    killXs();
   };
 
   let startupMs: number;
@@ -199,6 +206,7 @@ export async function openXs(options: XsOptions = {}): Promise<XsEngine> {
   let closing: Promise<void> | undefined;
   const engine: XsEngine = {
     startupMs,
+    pid: child.pid ?? 0,
     async evaluate(code: string): Promise<XsEvaluation> {
       if (typeof code !== "string") throw new TypeError("evaluate(code): code must be a string");
       const r = await request({ op: "evaluate", code });

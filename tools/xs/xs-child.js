@@ -169,6 +169,7 @@ async function start() {
   await rawEvaluate(PRELUDE);
   // Calibrate the wrapper: XsEngine.evaluate reports what xsnap's raw evaluate would report.
   const probes = ["", "for (let i = 0; i < 10; i++) {}"];
+  /** @type {number[]} */
   const overheads = [];
   for (const probe of probes) {
     const raw = await rawEvaluate(probe);
@@ -183,9 +184,12 @@ async function start() {
   return { startupMs: Date.now() - t0 };
 }
 
-/** @param {Record<string, unknown>} msg */
+/** @param {Record<string, unknown>} msg @returns {Promise<void>} resolves once handed to the IPC channel */
 function reply(msg) {
-  if (process.connected) process.send?.(msg);
+  return new Promise((resolve) => {
+    if (!process.connected || !process.send) return resolve();
+    process.send(msg, undefined, {}, () => resolve());
+  });
 }
 
 /** @param {number} id @param {string} code */
@@ -225,7 +229,7 @@ process.on("message", (/** @type {{ id: number, op: string, code?: string }} */ 
       await evaluate(msg.id, String(msg.code ?? ""));
     } else if (msg.op === "close") {
       await shutdown();
-      reply({ id: msg.id, ok: true });
+      await reply({ id: msg.id, ok: true });
       process.disconnect?.();
       process.exit(0);
     } else {
@@ -242,7 +246,7 @@ try {
   const { startupMs } = await start();
   reply({ op: "ready", xsPid, startupMs, overhead });
 } catch (e) {
-  reply({ op: "fatal", error: String(/** @type {{ stack?: unknown }} */ (e)?.stack ?? e) });
+  await reply({ op: "fatal", error: String(/** @type {{ stack?: unknown }} */ (e)?.stack ?? e) });
   await shutdown();
   process.exit(1);
 }

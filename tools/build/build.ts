@@ -1,0 +1,409 @@
+/**
+ * `mote build`: elaborate a configuration, check its wiring, generate the
+ * glue and bundle one image file for a platform. The wiring step is an
+ * esbuild plugin (`moteWiring`), so the image is one esbuild build whose
+ * entry point is the generated glue.
+ */
+import * as esbuild from "esbuild";
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { gzipSync } from "node:zlib";
+import type { AnyComponent } from "../../components/mote.ts";
+import type { PlatformDescription } from "../../platforms/PlatformDescription.ts";
+import { connect } from "./connect.ts";
+import { BuildError, type Diagnostic, locate, type SourceLocation } from "./diagnostics.ts";
+import { elaborate, ElaborationStop, type ElaboratedGraph, type InstanceNode } from "./elaborate.ts";
+import { generateGlue } from "./generate.ts";
+import { pruneUncalled } from "./prune.ts";
+import { stripForImage } from "./strip.ts";
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const COMPONENTS = path.join(ROOT, "components");
+const PLATFORMS = path.join(ROOT, "platforms");
+const API_FILE = path.join(COMPONENTS, "mote.ts");
+
+export interface BuildOptions {
+  /** The application's top-level configuration file. */
+  readonly entry: string;
+  readonly platform: string;
+  /** Where to write `<App>.js`; default `build/<platform>` under the current directory. */
+  readonly outDir?: string;
+  /** Write the image file (default true). */
+  readonly write?: boolean;
+}
+
+export interface ImageBytes {
+  readonly raw: number;
+  readonly minified: number;
+  readonly gzip: number;
+}
+
+export interface BuildReport {
+  readonly app: string;
+  readonly platform: string;
+  readonly entry: string;
+  /** Where the image was written (undefined with write: false). */
+  readonly imageFile: string | undefined;
+  /** The minified image, as written. */
+  readonly image: string;
+  readonly bytes: ImageBytes;
+  readonly instances: { readonly modules: number; readonly configurations: number };
+  readonly tasks: number;
+  readonly timers: number;
+  /** Typed arrays the image allocates while it starts (host-driven platforms; undefined elsewhere). */
+  readonly staticBuffers: { readonly count: number; readonly bytes: number } | undefined;
+  readonly warnings: readonly Diagnostic[];
+  /** Commands and events no code calls, left out of the image (`Module.slot.function`). */
+  readonly prunedFunctions: readonly string[];
+  readonly elapsedMs: number;
+  readonly graph: ElaboratedGraph;
+}
+
+export function knownPlatforms(): string[] {
+  return readdirSync(PLATFORMS)
+    .filter((name) => existsSync(path.join(PLATFORMS, name, "platform.ts")))
+    .sort();
+}
+
+export async function loadPlatform(name: string): Promise<PlatformDescription> {
+  const known = knownPlatforms();
+  if (!known.includes(name)) {
+    throw new BuildError([
+      { severity: "error", message: `unknown platform \`${name}'; known platforms: ${known.join(", ")}` },
+    ]);
+  }
+  const mod = (await import(pathToFileURL(path.join(PLATFORMS, name, "platform.ts")).href)) as {
+    description: PlatformDescription;
+  };
+  return mod.description;
+}
+
+/** Component names a user might have meant, for "unknown component". */
+export function knownComponents(platform: string): string[] {
+  const names = new Set<string>();
+  const scan = (dir: string) => {
+    if (!existsSync(dir)) return;
+    for (const entry of readdirSync(dir)) {
+      const full = path.join(dir, entry);
+      if (statSync(full).isDirectory()) {
+        if (entry !== "interfaces") scan(full);
+      } else if (/^[A-Z]\w*(C|P)\.ts$/.test(entry)) names.add(entry.slice(0, -3));
+    }
+  };
+  scan(COMPONENTS);
+  scan(path.join(PLATFORMS, platform));
+  scan(path.join(ROOT, "configurations"));
+  return [...names].sort();
+}
+
+const platformResolver = (platform: string): esbuild.Plugin => ({
+  name: "mote-platform",
+  setup(build) {
+    build.onResolve({ filter: /^#platform$/ }, () => ({ path: path.join(PLATFORMS, platform, "index.ts") }));
+  },
+});
+
+function esbuildDiagnostics(messages: readonly esbuild.Message[], severity: "error" | "warning"): Diagnostic[] {
+  return messages.map((m) => ({
+    severity,
+    message: m.text,
+    location: m.location
+      ? { file: path.resolve(ROOT, m.location.file), line: m.location.line, column: m.location.column + 1 }
+      : undefined,
+  }));
+}
+
+let elaborationCounter = 0;
+
+interface Elaborated {
+  readonly graph: ElaboratedGraph;
+  readonly appName: string;
+  readonly rootComponent: AnyComponent;
+}
+
+/** Bundles the configuration for Node, runs it, and returns the elaborated graph. */
+async function elaborateEntry(entry: string, platform: string): Promise<Elaborated> {
+  const kernelDir = path.join(COMPONENTS, "kernel");
+  const appName = path.basename(entry).replace(/\.[cm]?[jt]s$/, "");
+  const stdin = [
+    `export * as app from ${JSON.stringify(entry)};`,
+    `export { MainC } from ${JSON.stringify(path.join(kernelDir, "MainC.ts"))};`,
+    `export { TinySchedulerC } from ${JSON.stringify(path.join(kernelDir, "TinySchedulerC.ts"))};`,
+  ].join("\n");
+  const outfile = path.join(tmpdir(), `mote-elaborate-${process.pid}-${++elaborationCounter}.cjs`);
+  let result: esbuild.BuildResult & { outputFiles: esbuild.OutputFile[] };
+  try {
+    result = await esbuild.build({
+      stdin: { contents: stdin, resolveDir: ROOT, sourcefile: "mote-elaborate-entry.ts", loader: "ts" },
+      absWorkingDir: ROOT,
+      bundle: true,
+      // CommonJS loaded with Node's own require, so Node (not a test runner's loader) maps stack traces.
+      format: "cjs",
+      platform: "node",
+      target: "node20",
+      sourcemap: "inline",
+      sourcesContent: false,
+      outfile,
+      write: false,
+      logLevel: "silent",
+      plugins: [platformResolver(platform)],
+    });
+  } catch (e) {
+    const failure = e as esbuild.BuildFailure;
+    if (failure.errors) throw new BuildError(esbuildDiagnostics(failure.errors, "error"));
+    throw e;
+  }
+  writeFileSync(outfile, result.outputFiles[0]!.text);
+  process.setSourceMapsEnabled(true);
+  let exports: { app: Record<string, unknown>; MainC: AnyComponent; TinySchedulerC: AnyComponent };
+  try {
+    exports = createRequire(import.meta.url)(outfile) as typeof exports;
+  } catch (e) {
+    const err = e as Error;
+    rmSync(outfile, { force: true });
+    throw new BuildError([
+      { severity: "error", message: `loading ${path.relative(process.cwd(), entry)} failed: ${err.message}`, location: locate(err, outfile, () => false) },
+    ]);
+  }
+  const skip = (source: string) => source === API_FILE || source.startsWith(path.join(ROOT, "tools"));
+  const locator = (error: Error): SourceLocation | undefined => locate(error, outfile, skip);
+
+  const root = exports.app[appName] ?? soleComponent(exports.app);
+  if (root === undefined) {
+    rmSync(outfile, { force: true });
+    throw new BuildError([
+      {
+        severity: "error",
+        message: `${path.relative(process.cwd(), entry)} must export its configuration as \`${appName}' (one component per file, named after it); it exports ${Object.keys(exports.app).join(", ") || "nothing"}`,
+        location: { file: entry, line: 1, column: 1 },
+      },
+    ]);
+  }
+  try {
+    const graph = elaborate(root, { MainC: exports.MainC, TinySchedulerC: exports.TinySchedulerC }, locator, () =>
+      knownComponents(platform),
+    );
+    return { graph, appName, rootComponent: root as AnyComponent };
+  } catch (e) {
+    if (e instanceof ElaborationStop) throw new BuildError([e.diagnostic]);
+    const err = e as Error;
+    throw new BuildError([
+      { severity: "error", message: `elaborating ${appName} failed: ${err.message}`, location: locator(err) },
+    ]);
+  } finally {
+    rmSync(outfile, { force: true });
+  }
+}
+
+function soleComponent(exports: Record<string, unknown>): unknown {
+  const components = Object.values(exports).filter(
+    (v) => typeof v === "object" && v !== null && (v as { kind?: unknown }).kind === "configuration",
+  );
+  return components.length === 1 ? components[0] : undefined;
+}
+
+/** Module name -> the file that defines it: one component per file, named after it. */
+function moduleSource(instance: InstanceNode): { file: string; exportName: string } {
+  const file = instance.definedAt?.file;
+  if (!file) throw new BuildError([{ severity: "error", message: `cannot tell which file defines module \`${instance.component.name}'` }]);
+  return { file, exportName: instance.component.name };
+}
+
+export interface WiringResult {
+  glue: string;
+  graph: ElaboratedGraph;
+  appName: string;
+  diagnostics: Diagnostic[];
+  moduleInstances: number;
+  configurations: number;
+  tasks: number;
+}
+
+/** The esbuild plugin: resolves `#platform`, turns the app entry into glue, strips descriptors. */
+export function moteWiring(options: { platform: string; onWired: (result: WiringResult) => void }): esbuild.Plugin {
+  return {
+    name: "mote-wiring",
+    setup(build) {
+      build.onResolve({ filter: /^#platform$/ }, () => ({ path: path.join(PLATFORMS, options.platform, "index.ts") }));
+      build.onResolve({ filter: /^mote-app:/ }, (args) => ({ path: args.path.slice("mote-app:".length), namespace: "mote-app" }));
+      build.onLoad({ filter: /.*/, namespace: "mote-app" }, async (args) => {
+        const { graph, appName } = await elaborateEntry(args.path, options.platform);
+        const diagnostics: Diagnostic[] = [...graph.diagnostics];
+        const connected = connect(graph);
+        diagnostics.push(...connected.diagnostics);
+        if (diagnostics.some((d) => d.severity === "error")) throw new BuildError(diagnostics);
+        for (const n of graph.instances) {
+          if (n.kind === "module" && n.definedAt && path.basename(n.definedAt.file).replace(/\.ts$/, "") !== n.component.name) {
+            diagnostics.push({
+              severity: "error",
+              message: `module \`${n.component.name}' is defined in ${path.basename(n.definedAt.file)}; one component per file, named after it (${n.component.name}.ts)`,
+              location: n.definedAt,
+            });
+          }
+        }
+        const glue = generateGlue(graph, connected, moduleSource);
+        diagnostics.push(...glue.diagnostics);
+        if (diagnostics.some((d) => d.severity === "error")) throw new BuildError(diagnostics);
+        options.onWired({
+          glue: glue.source,
+          graph,
+          appName,
+          diagnostics,
+          moduleInstances: glue.moduleInstances,
+          configurations: graph.instances.filter((n) => n.kind === "configuration").length,
+          tasks: glue.tasks,
+        });
+        return { contents: glue.source, loader: "js", resolveDir: ROOT };
+      });
+      build.onLoad({ filter: /\.ts$/ }, (args) => {
+        const source = readFileSync(args.path, "utf8");
+        return { contents: stripForImage(source), loader: "ts" };
+      });
+    },
+  };
+}
+
+/** Bundles the glue into the image text (`var mote; ...` defining the factory). */
+async function bundleImage(entry: string, platform: PlatformDescription, onWired: (r: WiringResult) => void) {
+  try {
+    const result = await esbuild.build({
+      stdin: {
+        contents: `import mote from ${JSON.stringify(`mote-app:${entry}`)};\nglobalThis.mote = mote;\n`,
+        resolveDir: ROOT,
+        sourcefile: "mote-image.js",
+        loader: "js",
+      },
+      absWorkingDir: ROOT,
+      bundle: true,
+      write: false,
+      format: "iife",
+      target: [...platform.target],
+      supported: platform.supported ? { ...platform.supported } : undefined,
+      treeShaking: true,
+      legalComments: "none",
+      charset: "utf8",
+      logLevel: "silent",
+      plugins: [moteWiring({ platform: platform.name, onWired })],
+    });
+    return { text: result.outputFiles[0]!.text, warnings: esbuildDiagnostics(result.warnings, "warning") };
+  } catch (e) {
+    const failure = e as esbuild.BuildFailure;
+    const inner = failure.errors?.map((m) => m.detail).find((d) => d instanceof BuildError);
+    if (inner instanceof BuildError) throw inner;
+    if (failure.errors) throw new BuildError(esbuildDiagnostics(failure.errors, "error"));
+    throw e;
+  }
+}
+
+export async function build(options: BuildOptions): Promise<BuildReport> {
+  const started = performance.now();
+  const platform = await loadPlatform(options.platform);
+  const entry = path.resolve(options.entry);
+  if (!existsSync(entry)) {
+    throw new BuildError([{ severity: "error", message: `no such configuration file: ${options.entry}` }]);
+  }
+  let wired: WiringResult | undefined;
+  const bundled = await bundleImage(entry, platform, (r) => {
+    wired = r;
+  });
+  if (!wired) throw new Error("internal: the wiring plugin did not run");
+  const w: WiringResult = wired;
+  const slotsByModule = new Map<string, Set<string>>();
+  for (const n of w.graph.instances) {
+    if (n.kind !== "module") continue;
+    const slots = slotsByModule.get(n.component.name) ?? new Set<string>();
+    for (const slot of n.slots.keys()) slots.add(slot);
+    slotsByModule.set(n.component.name, slots);
+  }
+  const pruned = pruneUncalled(bundled.text, slotsByModule);
+  const minified = await esbuild.transform(pruned.code, {
+    minify: true,
+    target: [...platform.target],
+    supported: platform.supported ? { ...platform.supported } : undefined,
+    legalComments: "none",
+    charset: "utf8",
+  });
+  const image = `${minified.code.trimEnd()}\n${platform.start}`;
+  const rawImage = `${pruned.code}${platform.start}`;
+  let imageFile: string | undefined;
+  if (options.write !== false) {
+    const outDir = path.resolve(options.outDir ?? path.join("build", platform.name));
+    mkdirSync(outDir, { recursive: true });
+    imageFile = path.join(outDir, `${w.appName}.js`);
+    writeFileSync(imageFile, image);
+  }
+  const staticBuffers = platform.hostDriven ? measureStaticBuffers(image) : undefined;
+  return {
+    app: w.appName,
+    platform: platform.name,
+    entry,
+    imageFile,
+    image,
+    bytes: {
+      raw: Buffer.byteLength(rawImage),
+      minified: Buffer.byteLength(image),
+      gzip: gzipSync(image, { level: 9 }).length,
+    },
+    instances: { modules: w.moduleInstances, configurations: w.configurations },
+    tasks: w.tasks,
+    timers: w.graph.uniqueCounts.get("TimerMilliC.Timer") ?? 0,
+    staticBuffers,
+    warnings: [...w.diagnostics.filter((d) => d.severity === "warning"), ...bundled.warnings],
+    prunedFunctions: pruned.removed,
+    elapsedMs: performance.now() - started,
+    graph: w.graph,
+  };
+}
+
+/** Starts the image once against an inert host and counts the typed arrays it allocates. */
+function measureStaticBuffers(image: string): { count: number; bytes: number } {
+  let count = 0;
+  let bytes = 0;
+  const counting = <T extends new (n: number) => ArrayBufferView>(Base: T, width: number) =>
+    new Proxy(Base, {
+      construct(target, args: unknown[]) {
+        count++;
+        const n = typeof args[0] === "number" ? args[0] : 0;
+        bytes += n * width;
+        return Reflect.construct(target, args) as object;
+      },
+    });
+  const factory = new Function(
+    "Uint8Array",
+    "Uint16Array",
+    "Uint32Array",
+    "Int8Array",
+    "Int16Array",
+    "Int32Array",
+    "Float32Array",
+    "Float64Array",
+    "globalThis",
+    `${image}\nreturn globalThis.mote;`,
+  ) as (...a: unknown[]) => (host: unknown) => void;
+  const sandboxGlobal: Record<string, unknown> = {};
+  const mote = factory(
+    counting(Uint8Array, 1),
+    counting(Uint16Array, 2),
+    counting(Uint32Array, 4),
+    counting(Int8Array, 1),
+    counting(Int16Array, 2),
+    counting(Int32Array, 4),
+    counting(Float32Array, 4),
+    counting(Float64Array, 8),
+    sandboxGlobal,
+  );
+  const inert = {
+    nodeId: 1,
+    now: () => 0,
+    setAlarm: () => {},
+    cancelAlarm: () => {},
+    setLed: () => {},
+    sleep: () => {},
+    debug: () => {},
+  };
+  mote(inert);
+  return { count, bytes };
+}
