@@ -11,4 +11,10 @@ export interface PlatformDescription {
   readonly start: string;
   /** Whether a host loads the image and calls `mote(host)` itself (sim, node, XS runner). */
   readonly hostDriven: boolean;
+  /**
+   * Property names of objects from outside the image (the host, the
+   * engine's own API) that the image uses. The build shortens interface and
+   * function names in the image and must leave these alone.
+   */
+  readonly hostProperties: readonly string[];
 }

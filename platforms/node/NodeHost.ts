@@ -17,6 +17,8 @@ export class NodeHost implements MoteHost {
   readonly nodeId: number;
   private readonly started = performance.now();
   private timer: ReturnType<typeof setTimeout> | undefined;
+  private interrupt: (() => void) | undefined;
+  private at = 0;
   private leds = 0;
   private stopped = false;
 
@@ -24,8 +26,11 @@ export class NodeHost implements MoteHost {
     this.nodeId = options.nodeId;
     // The image keeps these functions and calls them without `this` (see MoteHost).
     this.now = this.now.bind(this);
-    this.setAlarm = this.setAlarm.bind(this);
-    this.cancelAlarm = this.cancelAlarm.bind(this);
+    this.onAlarm = this.onAlarm.bind(this);
+    this.startAlarmAt = this.startAlarmAt.bind(this);
+    this.stopAlarm = this.stopAlarm.bind(this);
+    this.alarmRunning = this.alarmRunning.bind(this);
+    this.alarmTime = this.alarmTime.bind(this);
     this.setLed = this.setLed.bind(this);
     this.sleep = this.sleep.bind(this);
     this.debug = this.debug.bind(this);
@@ -39,27 +44,41 @@ export class NodeHost implements MoteHost {
     return Math.floor(this.elapsed()) >>> 0;
   }
 
-  setAlarm(at: number, fired: () => void): void {
-    this.cancelAlarm();
-    if (this.stopped) return;
-    const delay = (at - this.now()) | 0;
-    // Fire when the counter has reached `at`; setTimeout may wake early by a fraction of a ms.
-    const arm = (ms: number) => {
-      this.timer = setTimeout(() => {
-        const left = (at - this.now()) | 0;
-        if (left > 0) arm(left);
-        else {
-          this.timer = undefined;
-          fired();
-        }
-      }, ms);
-    };
-    arm(Math.max(0, delay));
+  onAlarm(fired: () => void): void {
+    this.interrupt = fired;
   }
 
-  cancelAlarm(): void {
+  startAlarmAt(t0: number, dt: number): void {
+    this.stopAlarm();
+    if (this.stopped) return;
+    const at = (t0 + dt) >>> 0;
+    this.at = at;
+    // Fire once the counter has reached `at`; setTimeout may wake a fraction of a ms early.
+    const arm = () => {
+      const elapsed = (this.now() - t0) >>> 0;
+      const left = elapsed >= dt ? 0 : dt - elapsed;
+      this.timer = setTimeout(() => {
+        if (((this.now() - t0) >>> 0) < dt) arm();
+        else {
+          this.timer = undefined;
+          this.interrupt?.();
+        }
+      }, left);
+    };
+    arm();
+  }
+
+  stopAlarm(): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
+  }
+
+  alarmRunning(): boolean {
+    return this.timer !== undefined;
+  }
+
+  alarmTime(): number {
+    return this.at;
   }
 
   setLed(index: number, on: boolean): void {
@@ -80,6 +99,6 @@ export class NodeHost implements MoteHost {
   /** Stops the mote: no more alarms fire. */
   stop(): void {
     this.stopped = true;
-    this.cancelAlarm();
+    this.stopAlarm();
   }
 }

@@ -6,4 +6,6 @@ export const description: PlatformDescription = {
   target: ["node20"],
   start: "",
   hostDriven: true,
+  // The MoteHost contract (platforms/sim/MoteHost.ts).
+  hostProperties: ["nodeId", "now", "onAlarm", "startAlarmAt", "stopAlarm", "alarmRunning", "alarmTime", "setLed", "sleep", "debug"],
 };

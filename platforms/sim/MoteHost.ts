@@ -12,13 +12,19 @@ export interface MoteHost {
   readonly nodeId: number;
   /** The millisecond counter, 32 bits, wrapping. */
   now(): number;
+  /** Registers the alarm's interrupt handler, once, as the image starts. */
+  onAlarm(fired: () => void): void;
   /**
-   * Arms the one alarm to call `fired` when the counter reaches `at`
-   * (32 bits; a time up to 2^31 ms in the past fires at once). Re-arming
-   * replaces the previous alarm.
+   * Arms the one alarm to fire when the counter reaches t0 + dt (32-bit
+   * arithmetic; if dt has already elapsed since t0 it fires at once).
+   * Re-arming replaces the previous alarm. The shape matches the Alarm
+   * interface's `startAt`, so the HAL can hand it to the timer layer as is.
    */
-  setAlarm(at: number, fired: () => void): void;
-  cancelAlarm(): void;
+  startAlarmAt(t0: number, dt: number): void;
+  stopAlarm(): void;
+  alarmRunning(): boolean;
+  /** When the alarm fires (or last fired): t0 + dt, 32 bits. */
+  alarmTime(): number;
   /** Drives LED `index` (0..2). */
   setLed(index: number, on: boolean): void;
   /** The task queue is empty: the MCU may sleep until the next event. */

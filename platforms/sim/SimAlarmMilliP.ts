@@ -4,8 +4,10 @@ import { Scheduler } from "../../components/interfaces/Scheduler.ts";
 import type { MoteHost } from "./MoteHost.ts";
 
 /**
- * The millisecond alarm on the host's counter. Its firing is an interrupt:
- * after `fired` it runs the task loop, as every HAL interrupt does.
+ * The millisecond alarm on the host's counter. Its commands are the host's
+ * own functions, so the timer layer reaches the host in one call. Its firing
+ * is an interrupt: after `fired` it runs the task loop, as every HAL
+ * interrupt does.
  */
 export const SimAlarmMilliP = module(
   "SimAlarmMilliP",
@@ -13,33 +15,19 @@ export const SimAlarmMilliP = module(
   (c, host) => {
     const hal = host as MoteHost;
     const now = hal.now;
-    const setAlarm = hal.setAlarm;
-    let running = false;
-    let alarmAt = 0;
-    const interrupt = () => {
-      running = false;
+    const startAt = hal.startAlarmAt;
+    hal.onAlarm(() => {
       c.Alarm.fired();
       c.Scheduler.taskLoop();
-    };
+    });
     return {
       Alarm: {
-        start(dt) {
-          running = true;
-          alarmAt = (now() + dt) >>> 0;
-          setAlarm(alarmAt, interrupt);
-        },
-        startAt(t0, dt) {
-          running = true;
-          alarmAt = (t0 + dt) >>> 0;
-          setAlarm(alarmAt, interrupt);
-        },
-        stop() {
-          running = false;
-          hal.cancelAlarm();
-        },
-        isRunning: () => running,
+        start: (dt) => startAt(now(), dt),
+        startAt,
+        stop: hal.stopAlarm,
+        isRunning: hal.alarmRunning,
         getNow: now,
-        getAlarm: () => alarmAt,
+        getAlarm: hal.alarmTime,
       },
     };
   },

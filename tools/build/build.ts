@@ -311,16 +311,17 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
   });
   if (!wired) throw new Error("internal: the wiring plugin did not run");
   const w: WiringResult = wired;
-  const slotsByModule = new Map<string, Set<string>>();
+  const slotsByModule = new Map<string, Map<string, string>>();
   for (const n of w.graph.instances) {
     if (n.kind !== "module") continue;
-    const slots = slotsByModule.get(n.component.name) ?? new Set<string>();
-    for (const slot of n.slots.keys()) slots.add(slot);
+    const slots = slotsByModule.get(n.component.name) ?? new Map<string, string>();
+    for (const slot of n.slots.values()) slots.set(slot.task ? "tasks" : slot.name, slot.iface.name);
     slotsByModule.set(n.component.name, slots);
   }
   const pruned = pruneUncalled(bundled.text, slotsByModule);
   const minified = await esbuild.transform(pruned.code, {
     minify: true,
+    ...shortNames(w.graph, platform),
     target: [...platform.target],
     supported: platform.supported ? { ...platform.supported } : undefined,
     legalComments: "none",
@@ -356,6 +357,43 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
     elapsedMs: performance.now() - started,
     graph: w.graph,
   };
+}
+
+/**
+ * Interface, slot and function names are the image's own: the build renames
+ * them to short ones (esbuild's property mangling), except names that also
+ * belong to the JavaScript built-ins or to the platform's host objects.
+ */
+function shortNames(graph: ElaboratedGraph, platform: PlatformDescription): { mangleProps?: RegExp; reserveProps?: RegExp } {
+  const names = new Set<string>(["tasks", "defaults", "post"]);
+  for (const n of graph.instances) {
+    for (const slot of n.slots.values()) {
+      names.add(slot.task ?? slot.name);
+      for (const f of Object.keys(slot.iface.commands)) names.add(f);
+      for (const f of Object.keys(slot.iface.events)) names.add(f);
+    }
+  }
+  const reserved = new Set<string>(platform.hostProperties);
+  for (const value of [globalThis, ...builtinPrototypes()]) {
+    for (let o: object | null = value; o && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
+      for (const k of Object.getOwnPropertyNames(o)) reserved.add(k);
+    }
+  }
+  for (const k of Object.getOwnPropertyNames(Object.prototype)) reserved.add(k);
+  const mangled = [...names].filter((n) => !reserved.has(n) && /^[A-Za-z_$][\w$]*$/.test(n));
+  if (mangled.length === 0) return {};
+  const quote = (xs: Iterable<string>) => [...xs].map((x) => x.replace(/\$/g, "\\$")).join("|");
+  return { mangleProps: new RegExp(`^(?:${quote(mangled)})$`), reserveProps: new RegExp(`^(?:${quote(reserved)})$`) };
+}
+
+function builtinPrototypes(): object[] {
+  const typed = Object.getPrototypeOf(Uint8Array.prototype) as object;
+  return [
+    Object, Function.prototype, Array, Array.prototype, String, String.prototype, Number, Number.prototype,
+    Boolean.prototype, Symbol.prototype, Math, JSON, Reflect, Promise, Promise.prototype, Date, Date.prototype,
+    RegExp.prototype, Error.prototype, Map.prototype, Set.prototype, WeakMap.prototype, DataView.prototype,
+    ArrayBuffer.prototype, typed, Uint8Array, BigInt.prototype,
+  ];
 }
 
 /** Starts the image once against an inert host and counts the typed arrays it allocates. */
@@ -398,8 +436,11 @@ function measureStaticBuffers(image: string): { count: number; bytes: number } {
   const inert = {
     nodeId: 1,
     now: () => 0,
-    setAlarm: () => {},
-    cancelAlarm: () => {},
+    onAlarm: () => {},
+    startAlarmAt: () => {},
+    stopAlarm: () => {},
+    alarmRunning: () => false,
+    alarmTime: () => 0,
     setLed: () => {},
     sleep: () => {},
     debug: () => {},

@@ -33,19 +33,15 @@ interface Outgoing {
 
 // The helpers the glue may need, each written for Espruino's dialect (no rest, spread or default parameters).
 const HELPERS: Record<string, string> = {
-  // Binds index k as the first argument of every function of o.
+  // Binds index k as the first argument of every function of o: a single
+  // user calling one index of a parameterized provider (timer starts, task posts).
   bindIndex: `function bindIndex(o, k) {
   var r = {};
   for (var n in o) r[n] = bindOne(o[n], k);
   return r;
 }
 function bindOne(f, k) {
-  switch (f.length) {
-    case 1: return function () { return f(k); };
-    case 2: return function (a) { return f(k, a); };
-    case 3: return function (a, b) { return f(k, a, b); };
-    default: return function (a, b, c, d, e, g, h) { return f(k, a, b, c, d, e, g, h); };
-  }
+  return function (a, b, c, d, e, g, h) { return f(k, a, b, c, d, e, g, h); };
 }`,
   // Calls every object's function in turn and combines the results.
   fanOut: `function fanOut(list, combine) {

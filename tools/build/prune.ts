@@ -1,10 +1,11 @@
 /**
  * Dead-function elimination, as nesC does it: a command or event that no
  * code in the image ever calls is left out of its module's implementation
- * object. "Called" means its name appears as a property access somewhere in
- * the image; the glue binds interfaces whole and never looks functions up by
- * computed name, so a function whose name is never accessed cannot run.
- * Removing one can orphan others, so this repeats until nothing changes.
+ * object. A call through a module's context (`c.Slot.fn(...)`) calls `fn`
+ * of Slot's interface; any other property access `x.fn` could call any
+ * function named `fn`. The glue binds interfaces whole and never looks
+ * functions up by computed name, so a function not called either way cannot
+ * run. Removing one can orphan others, so this repeats until nothing changes.
  */
 import { parse } from "acorn";
 
@@ -66,13 +67,15 @@ export interface PruneResult {
 
 /**
  * `modules` maps a module name (as esbuild names its variable, possibly
- * with a numeric suffix) to its interface slot names.
+ * with a numeric suffix) to its interface slots and their interface names.
  */
-export function pruneUncalled(code: string, modules: ReadonlyMap<string, ReadonlySet<string>>): PruneResult {
+export function pruneUncalled(code: string, modules: ReadonlyMap<string, ReadonlyMap<string, string>>): PruneResult {
   const ast = parse(code, { ecmaVersion: "latest", sourceType: "script" }) as unknown as Node;
 
-  // Implementation objects: { object, module, slot } found in module implementations.
-  const implObjects: { object: Node; label: string }[] = [];
+  // Implementation objects found in module implementations, with the interface each implements.
+  const implObjects: { object: Node; label: string; iface: string }[] = [];
+  // Module factories, with their context parameter's name and their slots' interfaces.
+  const factories: { fn: Node; ctx: string; slots: ReadonlyMap<string, string> }[] = [];
   const visit = (n: Node) => {
     if (n.type === "VariableDeclarator" && isNode(n.id) && n.id.type === "Identifier" && isNode(n.init)) {
       const name = String(n.id.name).replace(/\d+$/, "");
@@ -80,16 +83,21 @@ export function pruneUncalled(code: string, modules: ReadonlyMap<string, Readonl
       let init = n.init;
       while (init.type === "ParenthesizedExpression") init = init.expression as Node;
       if (slots && isFunction(init)) {
+        const params = init.params as Node[];
+        const first = params[0];
+        if (first && first.type === "Identifier") factories.push({ fn: init, ctx: String(first.name), slots });
         for (const obj of returnedObjects(init)) {
           for (const prop of obj.properties as Property[]) {
             if (prop.type !== "Property") continue;
             const k = keyName(prop);
             if (k && slots.has(k) && prop.value.type === "ObjectExpression") {
-              implObjects.push({ object: prop.value, label: `${name}.${k}` });
+              implObjects.push({ object: prop.value, label: `${name}.${k}`, iface: slots.get(k)! });
             } else if (k === "defaults" && prop.value.type === "ObjectExpression") {
               for (const d of prop.value.properties as Property[]) {
                 const dk = d.type === "Property" ? keyName(d) : undefined;
-                if (dk && d.value.type === "ObjectExpression") implObjects.push({ object: d.value, label: `${name}.defaults.${dk}` });
+                if (dk && slots.has(dk) && d.value.type === "ObjectExpression") {
+                  implObjects.push({ object: d.value, label: `${name}.defaults.${dk}`, iface: slots.get(dk)! });
+                }
               }
             }
           }
@@ -102,22 +110,44 @@ export function pruneUncalled(code: string, modules: ReadonlyMap<string, Readonl
 
   const removed = new Set<Node>();
   const removedLabels: string[] = [];
+  const ctxOf = new Map<Node, { ctx: string; slots: ReadonlyMap<string, string> }>();
+  for (const f of factories) ctxOf.set(f.fn, f);
   for (;;) {
+    // `Interface.fn` for calls through a module context; plain names for every other access.
+    const viaContext = new Set<string>();
     const accessed = new Set<string>();
-    const collect = (n: Node) => {
+    const collect = (n: Node, scope: { ctx: string; slots: ReadonlyMap<string, string> } | undefined) => {
       if (removed.has(n)) return;
+      const own = ctxOf.get(n);
+      if (own) scope = own;
       if (n.type === "MemberExpression" && !n.computed && isNode(n.property) && n.property.type === "Identifier") {
-        accessed.add(String(n.property.name));
+        const fn = String(n.property.name);
+        const target = n.object as Node;
+        if (
+          scope &&
+          target.type === "MemberExpression" &&
+          !target.computed &&
+          isNode(target.object) &&
+          target.object.type === "Identifier" &&
+          target.object.name === scope.ctx &&
+          isNode(target.property) &&
+          scope.slots.has(String(target.property.name))
+        ) {
+          viaContext.add(`${scope.slots.get(String(target.property.name))}.${fn}`);
+          collect(target, scope);
+          return;
+        }
+        accessed.add(fn);
       }
-      for (const c of children(n)) collect(c);
+      for (const c of children(n)) collect(c, scope);
     };
-    collect(ast);
+    collect(ast, undefined);
     let changed = false;
-    for (const { object, label } of implObjects) {
+    for (const { object, label, iface } of implObjects) {
       for (const prop of object.properties as Property[]) {
         if (prop.type !== "Property" || removed.has(prop)) continue;
         const k = keyName(prop);
-        if (k !== undefined && !accessed.has(k)) {
+        if (k !== undefined && !accessed.has(k) && !viaContext.has(`${iface}.${k}`)) {
           removed.add(prop);
           removedLabels.push(`${label}.${k}`);
           changed = true;

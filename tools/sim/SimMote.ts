@@ -44,6 +44,8 @@ export class SimMote implements MoteHost, EventTarget {
   private readonly traceLeds: boolean;
   private alarmGeneration = 0;
   private alarmCallback: (() => void) | undefined;
+  private alarmArmed = false;
+  private alarmAt = 0;
 
   constructor(
     private readonly queue: EventQueue,
@@ -55,8 +57,11 @@ export class SimMote implements MoteHost, EventTarget {
     this.traceLeds = options.traceLeds ?? true;
     // The image keeps these functions and calls them without `this` (see MoteHost).
     this.now = this.now.bind(this);
-    this.setAlarm = this.setAlarm.bind(this);
-    this.cancelAlarm = this.cancelAlarm.bind(this);
+    this.onAlarm = this.onAlarm.bind(this);
+    this.startAlarmAt = this.startAlarmAt.bind(this);
+    this.stopAlarm = this.stopAlarm.bind(this);
+    this.alarmRunning = this.alarmRunning.bind(this);
+    this.alarmTime = this.alarmTime.bind(this);
     this.setLed = this.setLed.bind(this);
     this.sleep = this.sleep.bind(this);
     this.debug = this.debug.bind(this);
@@ -78,11 +83,10 @@ export class SimMote implements MoteHost, EventTarget {
       this.boot();
       return;
     }
-    if (arg !== this.alarmGeneration || !this.alarmCallback) return; // re-armed or cancelled since
-    const callback = this.alarmCallback;
-    this.alarmCallback = undefined;
+    if (arg !== this.alarmGeneration || !this.alarmArmed) return; // re-armed or stopped since
+    this.alarmArmed = false;
     this.alarmsFired++;
-    callback();
+    this.alarmCallback?.();
   }
 
   // MoteHost
@@ -91,18 +95,31 @@ export class SimMote implements MoteHost, EventTarget {
     return (Math.floor(this.queue.now / US_PER_MS) + this.clockOffsetMs) >>> 0;
   }
 
-  setAlarm(at: number, fired: () => void): void {
-    const nowMs = this.now();
-    const delta = (at - nowMs) | 0; // signed: up to 2^31 ms ahead, else already due
-    const base = Math.floor(this.queue.now / US_PER_MS);
-    const when = delta <= 0 ? this.queue.now : (base + delta) * US_PER_MS;
+  onAlarm(fired: () => void): void {
     this.alarmCallback = fired;
+  }
+
+  startAlarmAt(t0: number, dt: number): void {
+    const nowMs = this.now();
+    const elapsed = (nowMs - t0) >>> 0;
+    const remaining = elapsed >= dt ? 0 : dt - elapsed;
+    this.alarmAt = (t0 + dt) >>> 0;
+    this.alarmArmed = true;
+    const when = remaining === 0 ? this.queue.now : (Math.floor(this.queue.now / US_PER_MS) + remaining) * US_PER_MS;
     this.queue.schedule(when, this, ++this.alarmGeneration);
   }
 
-  cancelAlarm(): void {
+  stopAlarm(): void {
     this.alarmGeneration++;
-    this.alarmCallback = undefined;
+    this.alarmArmed = false;
+  }
+
+  alarmRunning(): boolean {
+    return this.alarmArmed;
+  }
+
+  alarmTime(): number {
+    return this.alarmAt;
   }
 
   setLed(index: number, on: boolean): void {

@@ -4,12 +4,15 @@
 // requires). `runEvents(n)` advances time straight to the alarm and fires
 // it, n times. The framework image and the hand-written equivalent run on
 // it alike, so their costs compare directly.
-var benchTime = 0, benchAlarmAt = 0, benchAlarm = undefined, benchLeds = 0, benchToggles = 0;
+var benchTime = 0, benchAlarmAt = 0, benchArmed = false, benchInterrupt = undefined, benchLeds = 0, benchToggles = 0;
 var benchHost = {
   nodeId: 1,
   now: function () { return benchTime >>> 0; },
-  setAlarm: function (at, fired) { benchAlarmAt = at; benchAlarm = fired; },
-  cancelAlarm: function () { benchAlarm = undefined; },
+  onAlarm: function (fired) { benchInterrupt = fired; },
+  startAlarmAt: function (t0, dt) { benchAlarmAt = (t0 + dt) >>> 0; benchArmed = true; },
+  stopAlarm: function () { benchArmed = false; },
+  alarmRunning: function () { return benchArmed; },
+  alarmTime: function () { return benchAlarmAt; },
   setLed: function (index, on) {
     var bit = 1 << index;
     if (((benchLeds & bit) !== 0) !== on) { benchLeds ^= bit; benchToggles++; }
@@ -19,18 +22,104 @@ var benchHost = {
 };
 function runEvents(n) {
   for (var i = 0; i < n; i++) {
-    var fired = benchAlarm;
-    benchAlarm = undefined;
+    benchArmed = false;
     benchTime = benchAlarmAt;
-    fired();
+    benchInterrupt();
   }
   return benchToggles;
 }
-// Blink written by hand against the same HAL: three virtual timers on the
-// one alarm, toggling the LEDs, with the same wrap-safe arithmetic.
-function handBlink(host) {
+// Blink's own components (SimLedsP, BlinkC, SchedulerBasicP,
+// VirtualizeTimerC, SimAlarmMilliP), the same code, but wired by hand:
+// each calls the next directly and the timer layer indexes its clients'
+// handlers itself. The framework's image against this measures what the
+// framework's wiring costs.
+function directBlink(host) {
+  var setLed = host.setLed, now = host.now, startAlarmAt = host.startAlarmAt, sleep = host.sleep;
+  // SimLedsP
+  var ledState = 0;
+  var leds = {
+    led0Toggle: function () { ledState ^= 1; setLed(0, (ledState & 1) !== 0); },
+    led1Toggle: function () { ledState ^= 2; setLed(1, (ledState & 2) !== 0); },
+    led2Toggle: function () { ledState ^= 4; setLed(2, (ledState & 4) !== 0); },
+  };
+  // BlinkC's handlers
+  var fired = [
+    function () { leds.led0Toggle(); },
+    function () { leds.led1Toggle(); },
+    function () { leds.led2Toggle(); },
+  ];
+  // SchedulerBasicP, with VirtualizeTimerC's one task
+  var queue = new Uint16Array(1), queued = new Uint8Array(1), head = 0, count = 0, tasks = [];
+  function postTask(id) {
+    if (queued[id]) return false;
+    queued[id] = 1;
+    var tail = head + count;
+    if (tail >= 1) tail -= 1;
+    queue[tail] = id;
+    count++;
+    return true;
+  }
+  function runNextTask() {
+    if (count === 0) return false;
+    var id = queue[head];
+    head = head + 1 === 1 ? 0 : head + 1;
+    count--;
+    queued[id] = 0;
+    tasks[id]();
+    return true;
+  }
+  var scheduler = { taskLoop: function () { while (count > 0) runNextTask(); sleep(); } };
+  // VirtualizeTimerC on the alarm
+  var n = 3, t0 = new Uint32Array(n), dt = new Uint32Array(n), flags = new Uint8Array(n);
+  function updateAlarm(at) {
+    var soonest = 0xffffffff, any = false;
+    for (var i = 0; i < n; i++) {
+      if (flags[i] & 1) {
+        var elapsed = (at - t0[i]) >>> 0;
+        var remaining = elapsed >= dt[i] ? 0 : dt[i] - elapsed;
+        if (remaining < soonest) soonest = remaining;
+        any = true;
+      }
+    }
+    if (any) startAlarmAt(at, soonest);
+  }
+  tasks[0] = function () { updateAlarm(now()); };
+  var timers = {
+    fired: function () {
+      var at = now();
+      for (var i = 0; i < n; i++) {
+        var f = flags[i];
+        if (f & 1 && ((at - t0[i]) >>> 0) >= dt[i]) {
+          if (f & 2) flags[i] = 2;
+          else t0[i] = (t0[i] + dt[i]) >>> 0;
+          fired[i]();
+        }
+      }
+      updateAlarm(at);
+    },
+    startPeriodic: function (id, interval) {
+      t0[id] = now();
+      dt[id] = interval;
+      flags[id] = 1;
+      postTask(0);
+    },
+  };
+  // SimAlarmMilliP's interrupt
+  host.onAlarm(function () { timers.fired(); scheduler.taskLoop(); });
+  // Boot: BlinkC.booted
+  for (var j = 0; j < 3; j++) setLed(j, false);
+  timers.startPeriodic(0, 250);
+  timers.startPeriodic(1, 500);
+  timers.startPeriodic(2, 1000);
+  scheduler.taskLoop();
+}
+
+// Blink written by hand against the same HAL as one function: three virtual
+// timers on the one alarm, toggling the LEDs, with the same wrap-safe
+// arithmetic. The framework against this measures layering and wiring both.
+function inlinedBlink(host) {
   var t0 = new Uint32Array(3), dt = new Uint32Array([250, 500, 1000]), leds = 0;
-  var now = host.now, setAlarm = host.setAlarm, setLed = host.setLed, sleep = host.sleep;
+  var now = host.now, startAlarmAt = host.startAlarmAt, setLed = host.setLed, sleep = host.sleep;
   function update(at) {
     var soonest = 0xffffffff;
     for (var i = 0; i < 3; i++) {
@@ -38,9 +127,9 @@ function handBlink(host) {
       var remaining = elapsed >= dt[i] ? 0 : dt[i] - elapsed;
       if (remaining < soonest) soonest = remaining;
     }
-    setAlarm((at + soonest) >>> 0, fired);
+    startAlarmAt(at, soonest);
   }
-  function fired() {
+  host.onAlarm(function () {
     var at = now();
     for (var i = 0; i < 3; i++) {
       if (((at - t0[i]) >>> 0) >= dt[i]) {
@@ -51,7 +140,7 @@ function handBlink(host) {
     }
     update(at);
     sleep();
-  }
+  });
   var start = now();
   for (var i = 0; i < 3; i++) t0[i] = start;
   for (var j = 0; j < 3; j++) setLed(j, false);
