@@ -157,8 +157,11 @@ describe("mote graph: BlinkAppC's wiring as DOT", () => {
     expect(labels).toContain("Timer[*]");
   });
 
-  it("draws equates dashed and wires solid, one edge each; tasks fold to dotted edges", () => {
-    const edges = edgesOf(dot);
+  it("draws equates dashed and wires solid, one edge each; tasks fold to dotted edges", async () => {
+    // An application whose modules post tasks.
+    const probe = await build({ entry: path.join(ROOT, "test/fixtures/apps/SchedulerProbeAppC.ts"), platform: "sim", write: false });
+    const graph = probe.graph;
+    const edges = edgesOf(toDot(graph));
     const equates = graph.wires.filter((w) => w.kind === "equate");
     const taskWires = graph.wires.filter((w) => graph.instances[w.from.instance]!.slots.get(w.from.slot)?.task);
     const plainWires = graph.wires.filter((w) => w.kind === "wire" && !taskWires.includes(w));

@@ -15,7 +15,7 @@ export const SchedulerBasicP = genericModule(
     uses: { McuSleep },
   }),
   (c, _host, taskCount) => {
-    const size = taskCount > 0 ? taskCount : 1;
+    const size = taskCount || 1;
     const queue = new Uint16Array(size);
     const queued = new Uint8Array(size);
     let head = 0;

@@ -1,7 +1,6 @@
 import { configuration, parameterized } from "../mote.ts";
 import { Timer } from "../interfaces/Timer.ts";
 import { AlarmMilli32C } from "#platform";
-import { MainC } from "../kernel/MainC.ts";
 import { VirtualizeTimerC } from "./VirtualizeTimerC.ts";
 
 /** The one set of virtual millisecond timers that every TimerMilliC shares. */
@@ -11,9 +10,7 @@ export const TimerMilliP = configuration(
   (c) => {
     const virtualized = c.new(VirtualizeTimerC, c.uniqueCount("TimerMilliC.Timer"));
     const alarm = c.component(AlarmMilli32C);
-    const main = c.component(MainC);
     c.equate(c.provides.TimerMilli, virtualized.Timer);
     c.wire(virtualized.Alarm, alarm.Alarm);
-    c.wire(main.SoftwareInit, virtualized.Init);
   },
 );

@@ -1,7 +1,5 @@
 import { genericModule, parameterized } from "../mote.ts";
-import { SUCCESS } from "../TinyError.ts";
 import { Alarm } from "../interfaces/Alarm.ts";
-import { Init } from "../interfaces/Init.ts";
 import { Timer } from "../interfaces/Timer.ts";
 
 const RUNNING = 1;
@@ -10,25 +8,24 @@ const ONE_SHOT = 2;
 /**
  * Any number of virtual millisecond timers on the platform's one alarm
  * (TinyOS's VirtualizeTimerC). Timer state lives in typed arrays sized at
- * build time. Times are 32-bit: all arithmetic is modulo 2^32, so timers
+ * build time, created zeroed (all timers stopped) when the mote starts, so
+ * it needs no Init. Times are 32-bit: all arithmetic is modulo 2^32, so timers
  * keep working across the wrap-around.
  */
 export const VirtualizeTimerC = genericModule(
   "VirtualizeTimerC",
   (timerCount: number) => ({
-    provides: { Init, Timer: parameterized(Timer, timerCount) },
+    provides: { Timer: parameterized(Timer, timerCount) },
     uses: { Alarm },
-    tasks: ["updateFromTimer"],
   }),
   (c, _host, timerCount) => {
-    const n = timerCount > 0 ? timerCount : 1;
-    const t0 = new Uint32Array(n);
-    const dt = new Uint32Array(n);
-    const flags = new Uint8Array(n);
+    const t0 = new Uint32Array(timerCount || 1);
+    const dt = new Uint32Array(timerCount || 1);
+    const flags = new Uint8Array(timerCount || 1);
 
     /** Arms the alarm for the earliest running timer, or stops it. */
     const updateAlarm = (now: number) => {
-      let soonest = 0xffffffff;
+      let soonest = -1 >>> 0; // 2^32 - 1, written short for the image
       let any = false;
       for (let i = 0; i < timerCount; i++) {
         if (flags[i] & RUNNING) {
@@ -47,16 +44,11 @@ export const VirtualizeTimerC = genericModule(
       t0[id] = start0 >>> 0;
       dt[id] = interval >>> 0;
       flags[id] = oneShot ? RUNNING | ONE_SHOT : RUNNING;
-      c.post.updateFromTimer();
+      // Re-arm at once (TinyOS posts a task for this; a direct call costs less here and allocates nothing).
+      updateAlarm(c.Alarm.getNow());
     };
 
     return {
-      Init: {
-        init() {
-          flags.fill(0);
-          return SUCCESS;
-        },
-      },
       Alarm: {
         fired() {
           const now = c.Alarm.getNow();
@@ -72,11 +64,6 @@ export const VirtualizeTimerC = genericModule(
           updateAlarm(now);
         },
       },
-      tasks: {
-        updateFromTimer() {
-          updateAlarm(c.Alarm.getNow());
-        },
-      },
       Timer: {
         startPeriodic(id, interval) {
           start(id, c.Alarm.getNow(), interval, false);
@@ -86,7 +73,7 @@ export const VirtualizeTimerC = genericModule(
         },
         stop(id) {
           flags[id] &= ~RUNNING;
-          c.post.updateFromTimer();
+          updateAlarm(c.Alarm.getNow());
         },
         isRunning: (id) => (flags[id] & RUNNING) !== 0,
         isOneShot: (id) => (flags[id] & ONE_SHOT) !== 0,

@@ -13,10 +13,9 @@ export const SimAlarmMilliP = module(
   "SimAlarmMilliP",
   { provides: { Alarm }, uses: { Scheduler } },
   (c, host) => {
-    const hal = host as MoteHost;
-    const now = hal.now;
-    const startAt = hal.startAlarmAt;
-    hal.onAlarm(() => {
+    const now = (host as MoteHost).now;
+    const startAt = (host as MoteHost).startAlarmAt;
+    (host as MoteHost).onAlarm(() => {
       c.Alarm.fired();
       c.Scheduler.taskLoop();
     });
@@ -24,10 +23,10 @@ export const SimAlarmMilliP = module(
       Alarm: {
         start: (dt) => startAt(now(), dt),
         startAt,
-        stop: hal.stopAlarm,
-        isRunning: hal.alarmRunning,
+        stop: (host as MoteHost).stopAlarm,
+        isRunning: (host as MoteHost).alarmRunning,
         getNow: now,
-        getAlarm: hal.alarmTime,
+        getAlarm: (host as MoteHost).alarmTime,
       },
     };
   },

@@ -22,7 +22,7 @@ export const SimLedsP = module("SimLedsP", { provides: { Leds } }, (_c, host) =>
       },
       led0Toggle() {
         state ^= 1;
-        setLed(0, (state & 1) !== 0);
+        setLed(0, !!(state & 1));
       },
       led1On() {
         state |= 2;
@@ -34,7 +34,7 @@ export const SimLedsP = module("SimLedsP", { provides: { Leds } }, (_c, host) =>
       },
       led1Toggle() {
         state ^= 2;
-        setLed(1, (state & 2) !== 0);
+        setLed(1, !!(state & 2));
       },
       led2On() {
         state |= 4;
@@ -46,7 +46,7 @@ export const SimLedsP = module("SimLedsP", { provides: { Leds } }, (_c, host) =>
       },
       led2Toggle() {
         state ^= 4;
-        setLed(2, (state & 4) !== 0);
+        setLed(2, !!(state & 4));
       },
       get: () => state,
       set(value) {
@@ -54,7 +54,7 @@ export const SimLedsP = module("SimLedsP", { provides: { Leds } }, (_c, host) =>
           const bit = 1 << i;
           if ((state & bit) !== (value & bit)) {
             state ^= bit;
-            setLed(i, (state & bit) !== 0);
+            setLed(i, !!(state & bit));
           }
         }
       },

@@ -61,18 +61,16 @@ function fanOne(fs, cb) {
 }`,
   // A parameterized interface's side: index i goes to handlers[i], else to fallback(i, ...).
   dispatch: `function dispatch(handlers, fallback) {
-  var r = {}, n;
-  for (var i = 0; i < handlers.length; i++) for (n in handlers[i]) r[n] = 0;
-  for (n in fallback) r[n] = 0;
+  var r = {}, n, i;
+  for (i = -1; i < handlers.length; i++) for (n in i < 0 ? fallback : handlers[i]) r[n] = 0;
   for (n in r) r[n] = dispatchOne(handlers.map(function (o) { return o && o[n]; }), fallback[n]);
   return r;
 }
 function dispatchOne(fs, fb) {
-  var arity = fb ? fb.length - 1 : 0;
-  for (var i = 0; i < fs.length; i++) if (fs[i] && fs[i].length > arity) arity = fs[i].length;
-  if (arity === 0) return function (i) { var f = fs[i]; return f ? f() : fb(i); };
-  if (arity === 1) return function (i, a) { var f = fs[i]; return f ? f(a) : fb(i, a); };
-  return function (i, a, b, c, d, e, g, h) { var f = fs[i]; return f ? f(a, b, c, d, e, g, h) : fb(i, a, b, c, d, e, g, h); };
+  // Events without arguments (fired, runTask) are the per-event path: no padding for them.
+  for (var i = 0, n = fb ? fb.length - 1 : 0; i < fs.length; i++) if (fs[i] && fs[i].length > n) n = fs[i].length;
+  return n ? function (i, a, b, c, d, e, g, h) { var f = fs[i]; return f ? f(a, b, c, d, e, g, h) : fb(i, a, b, c, d, e, g, h); }
+    : function (i) { var f = fs[i]; return f ? f() : fb(i); };
 }`,
 };
 
@@ -220,7 +218,8 @@ export function generateGlue(graph: ElaboratedGraph, connected: ConnectedGraph, 
           instance: m.path,
         });
       }
-      fallback = `{ ${fnNames.map((n) => `${n}: function () {}`).join(", ")} }`;
+      // Every index has a handler: nothing falls back.
+      fallback = missing.length === 0 ? "{}" : `{ ${fnNames.map((n) => `${n}: function () {}`).join(", ")} }`;
     }
     const size = Math.max(slot.count ?? 0, ...[...byIndex.keys()].map((k) => k + 1));
     const handlers: string[] = [];
@@ -238,17 +237,28 @@ export function generateGlue(graph: ElaboratedGraph, connected: ConnectedGraph, 
       }
       handlers.push(fan(m, slot, exprs, `${label}[${i}]`));
     }
+    // No index in use and nothing to fall back to: nothing can ever be signalled here.
+    if (handlers.length === 0 && fallback === "{}") return "{}";
     used.add("dispatch");
     return `dispatch([${handlers.join(", ")}], ${fallback})`;
   }
 
   // Instances: one context object each; platform host and generic arguments passed to the implementation.
+  // A module that calls and signals nothing gets one shared, empty context.
   const creations: string[] = [];
+  const bound = new Set(bindings.map((b) => Number(/^c(\d+)\./.exec(b)?.[1])));
+  let sharedEmpty = false;
   for (const m of modules) {
     const args = m.args.map((a) => JSON.stringify(a)).join(", ");
-    creations.push(`var c${m.id} = {};`);
-    creations.push(`var ${impl(m.id)} = ${importName(m)}(c${m.id}, host${args ? `, ${args}` : ""});`);
+    let ctx = `c${m.id}`;
+    if (bound.has(m.id)) creations.push(`var ${ctx} = {};`);
+    else {
+      ctx = "none";
+      sharedEmpty = true;
+    }
+    creations.push(`var ${impl(m.id)} = ${importName(m)}(${ctx}, host${args ? `, ${args}` : ""});`);
   }
+  if (sharedEmpty) creations.unshift("var none = {};");
 
   // Boot: MainC.Main resolves to RealMainP.Main (or whatever the kernel put there).
   const mainConnections = resolveProvided(graph, graph.main, "Main");

@@ -74,6 +74,8 @@ export function pruneUncalled(code: string, modules: ReadonlyMap<string, Readonl
 
   // Implementation objects found in module implementations, with the interface each implements.
   const implObjects: { object: Node; label: string; iface: string }[] = [];
+  // Each module's `defaults`: the glue reads `impl.defaults.Slot` only where Slot is left unwired.
+  const defaultsObjects: { object: Node; label: string }[] = [];
   // Module factories, with their context parameter's name and their slots' interfaces.
   const factories: { fn: Node; ctx: string; slots: ReadonlyMap<string, string> }[] = [];
   const visit = (n: Node) => {
@@ -93,6 +95,7 @@ export function pruneUncalled(code: string, modules: ReadonlyMap<string, Readonl
             if (k && slots.has(k) && prop.value.type === "ObjectExpression") {
               implObjects.push({ object: prop.value, label: `${name}.${k}`, iface: slots.get(k)! });
             } else if (k === "defaults" && prop.value.type === "ObjectExpression") {
+              defaultsObjects.push({ object: prop.value, label: `${name}.defaults` });
               for (const d of prop.value.properties as Property[]) {
                 const dk = d.type === "Property" ? keyName(d) : undefined;
                 if (dk && slots.has(dk) && d.value.type === "ObjectExpression") {
@@ -116,6 +119,7 @@ export function pruneUncalled(code: string, modules: ReadonlyMap<string, Readonl
     // `Interface.fn` for calls through a module context; plain names for every other access.
     const viaContext = new Set<string>();
     const accessed = new Set<string>();
+    const defaultsRead = new Set<string>();
     const collect = (n: Node, scope: { ctx: string; slots: ReadonlyMap<string, string> } | undefined) => {
       if (removed.has(n)) return;
       const own = ctxOf.get(n);
@@ -138,6 +142,9 @@ export function pruneUncalled(code: string, modules: ReadonlyMap<string, Readonl
           return;
         }
         accessed.add(fn);
+        if (target.type === "MemberExpression" && !target.computed && isNode(target.property) && target.property.name === "defaults") {
+          defaultsRead.add(fn);
+        }
       }
       for (const c of children(n)) collect(c, scope);
     };
@@ -154,12 +161,23 @@ export function pruneUncalled(code: string, modules: ReadonlyMap<string, Readonl
         }
       }
     }
+    for (const { object, label } of defaultsObjects) {
+      for (const prop of object.properties as Property[]) {
+        if (prop.type !== "Property" || removed.has(prop)) continue;
+        const k = keyName(prop);
+        if (k !== undefined && !defaultsRead.has(k)) {
+          removed.add(prop);
+          removedLabels.push(`${label}.${k}`);
+          changed = true;
+        }
+      }
+    }
     if (!changed) break;
   }
 
   // Rewrite each pruned object literal with the properties that stay.
   const edits: { start: number; end: number; text: string }[] = [];
-  for (const { object } of implObjects) {
+  for (const { object } of [...implObjects, ...defaultsObjects]) {
     const props = object.properties as Node[];
     if (!props.some((p) => removed.has(p))) continue;
     const kept = props.filter((p) => !removed.has(p)).map((p) => code.slice(p.start, p.end));

@@ -169,11 +169,15 @@ export function stripForImage(source: string): string {
       const commas = skipBalanced(s, ")");
       // A trailing comma (`impl,\n)`) is not an argument separator.
       const closing = s.pos - 1;
-      if (commas.length && source.slice(commas[commas.length - 1]! + 1, closing).trim() === "") commas.pop();
+      let trailing: number | undefined;
+      if (commas.length && source.slice(commas[commas.length - 1]! + 1, closing).trim() === "") trailing = commas.pop();
       const lastComma = commas[commas.length - 1];
       if (lastComma !== undefined) {
+        // Drop the call's parentheses too: esbuild keeps `(function ...)` as written.
         const removed = source.slice(start, lastComma + 1);
-        edits.push({ start, end: lastComma + 1, replacement: `(${newlinesOf(removed)}` });
+        edits.push({ start, end: lastComma + 1, replacement: newlinesOf(removed) });
+        edits.push({ start: closing, end: closing + 1, replacement: " " });
+        if (trailing !== undefined) edits.push({ start: trailing, end: trailing + 1, replacement: " " });
       }
       s.pos = p + 1; // scan the implementation too (it may define nested things)
       previous = "(";
