@@ -114,18 +114,19 @@ async function buildCommand(argv: string[]): Promise<number> {
 
 async function graphCli(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, {
-    format: { type: "string", short: "f", default: "dot" },
+    format: { type: "string", short: "f" },
     o: { type: "string", short: "o" },
     output: { type: "string" },
     platform: { type: "string", short: "p", default: "sim" },
   });
   const entry = entryOf(positionals, "graph");
   const format = values.format;
-  if (format !== "dot" && format !== "svg") throw new UsageError(`--format must be dot or svg, got ${format}`);
+  if (format !== undefined && format !== "dot" && format !== "svg") throw new UsageError(`--format must be dot or svg, got ${format}`);
   const { graphCommand } = await import("../graph/graphCommand.ts");
   const output = values.o ?? values.output;
+  // Without --format, a file name ending in .svg asks for SVG; anything else gets DOT.
   const text = await graphCommand({ entry, platform: values.platform, format, output });
-  if (output) console.error(`mote: wrote ${output}`);
+  if (output) console.error(`mote: ${text}`);
   else process.stdout.write(text);
   return 0;
 }

@@ -48,17 +48,8 @@ function directBlink(host) {
     function () { leds.led1Toggle(); },
     function () { leds.led2Toggle(); },
   ];
-  // SchedulerBasicP, with VirtualizeTimerC's one task
+  // SchedulerBasicP (Blink posts no tasks, but the loop runs after every interrupt)
   var queue = new Uint16Array(1), queued = new Uint8Array(1), head = 0, count = 0, tasks = [];
-  function postTask(id) {
-    if (queued[id]) return false;
-    queued[id] = 1;
-    var tail = head + count;
-    if (tail >= 1) tail -= 1;
-    queue[tail] = id;
-    count++;
-    return true;
-  }
   function runNextTask() {
     if (count === 0) return false;
     var id = queue[head];
@@ -83,7 +74,6 @@ function directBlink(host) {
     }
     if (any) startAlarmAt(at, soonest);
   }
-  tasks[0] = function () { updateAlarm(now()); };
   var timers = {
     fired: function () {
       var at = now();
@@ -101,7 +91,7 @@ function directBlink(host) {
       t0[id] = now();
       dt[id] = interval;
       flags[id] = 1;
-      postTask(0);
+      updateAlarm(now());
     },
   };
   // SimAlarmMilliP's interrupt
