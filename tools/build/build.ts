@@ -232,18 +232,19 @@ export function moteWiring(options: { platform: string; onWired: (result: Wiring
       build.onLoad({ filter: /.*/, namespace: "mote-app" }, async (args) => {
         const { graph, appName } = await elaborateEntry(args.path, options.platform);
         const diagnostics: Diagnostic[] = [...graph.diagnostics];
-        const connected = connect(graph);
-        diagnostics.push(...connected.diagnostics);
-        if (diagnostics.some((d) => d.severity === "error")) throw new BuildError(diagnostics);
         for (const n of graph.instances) {
           if (n.kind === "module" && n.definedAt && path.basename(n.definedAt.file).replace(/\.ts$/, "") !== n.component.name) {
             diagnostics.push({
               severity: "error",
               message: `module \`${n.component.name}' is defined in ${path.basename(n.definedAt.file)}; one component per file, named after it (${n.component.name}.ts)`,
               location: n.definedAt,
+              instance: n.path,
             });
           }
         }
+        const connected = connect(graph);
+        diagnostics.push(...connected.diagnostics);
+        if (diagnostics.some((d) => d.severity === "error")) throw new BuildError(diagnostics);
         const glue = generateGlue(graph, connected, moduleSource);
         diagnostics.push(...glue.diagnostics);
         if (diagnostics.some((d) => d.severity === "error")) throw new BuildError(diagnostics);

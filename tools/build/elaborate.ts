@@ -200,12 +200,13 @@ function runPass(
     throw new ElaborationStop({ severity: "error", message, location, instance });
   };
 
-  const unknownComponent = (value: unknown, call: string, at: SourceLocation | undefined): never => {
+  const unknownComponent = (value: unknown, call: string, at: SourceLocation | undefined, instance?: string): never => {
     const known = knownComponents();
     return stop(
       `unknown component in ${call}: got ${describe(value)}. Is it imported and exported under that name?` +
         (known.length ? ` Known components: ${known.join(", ")}` : ""),
       at,
+      instance,
     );
   };
 
@@ -417,7 +418,7 @@ function runPass(
     uses: endpointsOf(config, true, "user"),
     component(component: unknown) {
       const at = here();
-      if (!isComponent(component)) return unknownComponent(component, "c.component(...)", at);
+      if (!isComponent(component)) return unknownComponent(component, "c.component(...)", at, config.path);
       if (component.generic) {
         return stop(`generic component \`${component.name}' requires instantiation arguments: write c.new(${component.name}${component.spec.length ? ", ..." : ""})`, at, config.path);
       }
@@ -425,7 +426,7 @@ function runPass(
     },
     new(component: unknown, ...args: unknown[]) {
       const at = here();
-      if (!isComponent(component)) return unknownComponent(component, "c.new(...)", at);
+      if (!isComponent(component)) return unknownComponent(component, "c.new(...)", at, config.path);
       if (!component.generic) {
         return stop(`component \`${component.name}' is not generic: write c.component(${component.name})`, at, config.path);
       }
