@@ -35,11 +35,11 @@ const median = (xs: number[]) => {
   return s[Math.floor(s.length / 2)]!;
 };
 
-async function timeBuild(entry: string, runs: number): Promise<number> {
+async function timeBuild(entry: string, runs: number, typecheck = true): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t = performance.now();
-    await build({ entry, platform: "sim", write: false });
+    await build({ entry, platform: "sim", write: false, typecheck });
     times.push(performance.now() - t);
   }
   return median(times);
@@ -61,7 +61,9 @@ record(
 progress("timing builds");
 await timeBuild(blinkEntry, 1); // warm caches
 const blinkMs = await timeBuild(blinkEntry, 5);
-record("build_blink_ms", blinkMs, "ms", "< 500", blinkMs < 500, "median of 5 builds");
+record("build_blink_ms", blinkMs, "ms", "< 500", blinkMs < 500, "median of 5 builds, tsc type check included");
+const blinkWiringMs = await timeBuild(blinkEntry, 5, false);
+record("build_blink_no_typecheck_ms", blinkWiringMs, "ms", "(none)", true, "the same without tsc: elaborate, check, generate, bundle");
 const chain = writeChainApp(1000);
 const chainReport = await build({ entry: chain, platform: "sim", write: false });
 const chainMs = await timeBuild(chain, 3);

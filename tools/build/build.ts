@@ -6,6 +6,7 @@
  */
 import * as esbuild from "esbuild";
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { execFile } from "node:child_process";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -33,6 +34,12 @@ export interface BuildOptions {
   readonly outDir?: string;
   /** Write the image file (default true). */
   readonly write?: boolean;
+  /**
+   * Type-check the application's sources with tsc first (default true): the
+   * type checker is what rejects a missing command or a wrong argument, so
+   * an image is never built from code it rejects.
+   */
+  readonly typecheck?: boolean;
 }
 
 export interface ImageBytes {
@@ -306,10 +313,22 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
   if (!existsSync(entry)) {
     throw new BuildError([{ severity: "error", message: `no such configuration file: ${options.entry}` }]);
   }
+  // tsc runs in its own process while esbuild elaborates and bundles.
+  const typeErrors = options.typecheck === false ? Promise.resolve([]) : typecheck(entry);
   let wired: WiringResult | undefined;
-  const bundled = await bundleImage(entry, platform, (r) => {
-    wired = r;
-  });
+  let bundled: Awaited<ReturnType<typeof bundleImage>>;
+  try {
+    bundled = await bundleImage(entry, platform, (r) => {
+      wired = r;
+    });
+  } catch (e) {
+    // Type errors explain most wiring failures better than the wiring does: report them first.
+    const types = await typeErrors;
+    if (types.length > 0) throw new BuildError([...types, ...(e instanceof BuildError ? e.diagnostics : [])]);
+    throw e;
+  }
+  const types = await typeErrors;
+  if (types.length > 0) throw new BuildError(types);
   if (!wired) throw new Error("internal: the wiring plugin did not run");
   const w: WiringResult = wired;
   const slotsByModule = new Map<string, Map<string, string>>();
@@ -358,6 +377,50 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
     elapsedMs: performance.now() - started,
     graph: w.graph,
   };
+}
+
+/**
+ * Runs tsc (TypeScript's own checker) over the entry and everything it
+ * imports, with the project's compiler options, and returns its errors.
+ */
+async function typecheck(entry: string): Promise<Diagnostic[]> {
+  const tsc = path.join(ROOT, "node_modules", ".bin", "tsc");
+  if (!existsSync(tsc)) {
+    return [{ severity: "error", message: `cannot type-check: no tsc at ${tsc} (run npm install, or build with typecheck off)` }];
+  }
+  // Inside the project, so tsc finds its type packages (`types: ["node"]`) as for the project itself.
+  const cache = path.join(ROOT, "node_modules", ".cache", "mote");
+  mkdirSync(cache, { recursive: true });
+  const config = path.join(cache, `typecheck-${process.pid}-${++elaborationCounter}.json`);
+  writeFileSync(config, JSON.stringify({ extends: path.join(ROOT, "tsconfig.json"), files: [entry], include: [] }));
+  try {
+    const { stdout } = await new Promise<{ stdout: string }>((resolve) => {
+      execFile(tsc, ["--noEmit", "--pretty", "false", "-p", config], { cwd: ROOT, maxBuffer: 16 << 20 }, (_e, out, err) =>
+        resolve({ stdout: `${out}${err}` }),
+      );
+    });
+    const diagnostics: Diagnostic[] = [];
+    let last: { message: string } | undefined;
+    for (const line of stdout.split("\n")) {
+      const m = /^(.+?)\((\d+),(\d+)\): error (TS\d+): (.*)$/.exec(line);
+      if (m) {
+        const d = {
+          severity: "error" as const,
+          message: `${m[5]} (${m[4]})`,
+          location: { file: path.resolve(ROOT, m[1]!), line: Number(m[2]), column: Number(m[3]) },
+        };
+        diagnostics.push(d);
+        last = d;
+      } else if (last && line.startsWith("  ")) {
+        last.message += `\n   ${line.trim()}`; // tsc's elaboration of the error, e.g. which property is missing
+      } else if (/error TS\d+/.test(line)) {
+        diagnostics.push({ severity: "error", message: line.trim() });
+      }
+    }
+    return diagnostics;
+  } finally {
+    rmSync(config, { force: true });
+  }
 }
 
 /**

@@ -10,7 +10,7 @@ import { BuildError, formatDiagnostic } from "../build/diagnostics.ts";
 const USAGE = `mote: TinyOS-style components for JavaScript motes
 
 usage:
-  mote build <configuration.ts> --platform <name> [--out dir] [--json]
+  mote build <configuration.ts> --platform <name> [--out dir] [--json] [--no-typecheck]
   mote graph <configuration.ts> [--format dot|svg] [-o file] [--platform name]
   mote run   <configuration.ts> [--platform node] [--seconds s] [--node-id n]
   mote help
@@ -81,10 +81,11 @@ async function buildCommand(argv: string[]): Promise<number> {
     platform: { type: "string", short: "p" },
     out: { type: "string", short: "o" },
     json: { type: "boolean", default: false },
+    "no-typecheck": { type: "boolean", default: false },
   });
   const entry = entryOf(positionals, "build");
   if (!values.platform) throw new UsageError(`build needs --platform (one of ${knownPlatforms().join(", ")})`);
-  const report = await build({ entry, platform: values.platform, outDir: values.out });
+  const report = await build({ entry, platform: values.platform, outDir: values.out, typecheck: !values["no-typecheck"] });
   if (values.json) {
     const { graph: _graph, image: _image, ...rest } = report;
     console.log(JSON.stringify({ ...rest, warnings: report.warnings.map((w) => formatDiagnostic(w)) }, null, 2));
