@@ -104,6 +104,8 @@ export function connect(graph: ElaboratedGraph): ConnectedGraph {
 
   const connections: Connection[] = [];
   const reportedCycles = new Set<string>();
+  // Off while walking only to find cycles, so ranges are reported once.
+  let reportRanges = true;
 
   const down = (state: State, via: WireEdge, path: string[]) => {
     const node = inst(state.instance);
@@ -116,10 +118,12 @@ export function connect(graph: ElaboratedGraph): ConnectedGraph {
       const slot = node.slots.get(state.slot)!;
       if (typeof state.sel === "number" && slot.count !== undefined && state.sel >= slot.count) {
         // Wired straight to the module, elaboration already said so at the `.at(i)`.
-        if (!(via.to.instance === state.instance && via.to.index === state.sel)) {
+        if (reportRanges && !(via.to.instance === state.instance && via.to.index === state.sel)) {
           diagnostics.push({
             severity: "error",
-            message: `constant out of range: \`${label(state.instance, state.slot, null)}' has indexes 0..${slot.count - 1}, but index ${state.sel} is wired to it`,
+            message:
+              `constant out of range: \`${label(state.instance, state.slot, null)}' has indexes 0..${slot.count - 1}, but index ${state.sel} is wired to it` +
+              (slot.count === 0 ? " (its count is 0: do unique() and uniqueCount() use the same key?)" : ""),
             location: state.indexAt ?? via.at,
             instance: node.path,
           });
@@ -188,6 +192,7 @@ export function connect(graph: ElaboratedGraph): ConnectedGraph {
   }
 
   // Equate cycles that no module reaches (a configuration nobody wires) are errors too.
+  reportRanges = false;
   for (const node of graph.instances) {
     if (node.kind !== "configuration") continue;
     for (const slot of node.slots.values()) {
@@ -201,6 +206,7 @@ export function connect(graph: ElaboratedGraph): ConnectedGraph {
       connections.length = before; // only looking for cycles here
     }
   }
+  reportRanges = true;
 
   // A used interface at one index: check it is in the user's own range.
   for (const c of connections) {
