@@ -4,7 +4,7 @@
  * is a `setTimeout`, and its LEDs and debug lines are reported as they
  * change.
  */
-import type { MoteHost } from "../sim/MoteHost.ts";
+import { bindHostFunctions, type MoteHost } from "../sim/MoteHost.ts";
 
 export interface NodeHostOptions {
   readonly nodeId: number;
@@ -24,16 +24,7 @@ export class NodeHost implements MoteHost {
 
   constructor(private readonly options: NodeHostOptions) {
     this.nodeId = options.nodeId;
-    // The image keeps these functions and calls them without `this` (see MoteHost).
-    this.now = this.now.bind(this);
-    this.onAlarm = this.onAlarm.bind(this);
-    this.startAlarmAt = this.startAlarmAt.bind(this);
-    this.stopAlarm = this.stopAlarm.bind(this);
-    this.alarmRunning = this.alarmRunning.bind(this);
-    this.alarmTime = this.alarmTime.bind(this);
-    this.setLed = this.setLed.bind(this);
-    this.sleep = this.sleep.bind(this);
-    this.debug = this.debug.bind(this);
+    bindHostFunctions(this); // the image calls them without `this` (see MoteHost)
   }
 
   private elapsed(): number {

@@ -32,3 +32,25 @@ export interface MoteHost {
   /** A line on a named debug channel (TinyOS `dbg`). */
   debug(channel: string, message: string): void;
 }
+
+/** The MoteHost functions, which the image calls without `this`. */
+export const MOTE_HOST_FUNCTIONS = [
+  "now",
+  "onAlarm",
+  "startAlarmAt",
+  "stopAlarm",
+  "alarmRunning",
+  "alarmTime",
+  "setLed",
+  "sleep",
+  "debug",
+] as const;
+
+/** Every property name of the contract: the build must not shorten these in images. */
+export const MOTE_HOST_PROPERTIES: readonly string[] = ["nodeId", ...MOTE_HOST_FUNCTIONS];
+
+/** Binds a class-based host's MoteHost methods to it, so the image can call them bare. */
+export function bindHostFunctions(host: MoteHost): void {
+  const record = host as unknown as Record<string, (...args: unknown[]) => unknown>;
+  for (const name of MOTE_HOST_FUNCTIONS) record[name] = record[name]!.bind(host);
+}

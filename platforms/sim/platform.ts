@@ -1,4 +1,5 @@
 import type { PlatformDescription } from "../PlatformDescription.ts";
+import { MOTE_HOST_PROPERTIES } from "./MoteHost.ts";
 
 export const description: PlatformDescription = {
   name: "sim",
@@ -6,6 +7,5 @@ export const description: PlatformDescription = {
   target: ["es2020"],
   start: "",
   hostDriven: true,
-  // The MoteHost contract (platforms/sim/MoteHost.ts).
-  hostProperties: ["nodeId", "now", "onAlarm", "startAlarmAt", "stopAlarm", "alarmRunning", "alarmTime", "setLed", "sleep", "debug"],
+  hostProperties: MOTE_HOST_PROPERTIES,
 };

@@ -3,7 +3,7 @@
  * clock. It keeps the LED trace and counts what the mote did; the image's
  * own state lives in the closures the factory created.
  */
-import type { MoteHost } from "../../platforms/sim/MoteHost.ts";
+import { bindHostFunctions, type MoteHost } from "../../platforms/sim/MoteHost.ts";
 import type { EventQueue, EventTarget } from "./EventQueue.ts";
 import type { ImageFactory } from "./image.ts";
 
@@ -55,16 +55,7 @@ export class SimMote implements MoteHost, EventTarget {
     this.nodeId = options.nodeId;
     this.clockOffsetMs = options.clockOffsetMs ?? 0;
     this.traceLeds = options.traceLeds ?? true;
-    // The image keeps these functions and calls them without `this` (see MoteHost).
-    this.now = this.now.bind(this);
-    this.onAlarm = this.onAlarm.bind(this);
-    this.startAlarmAt = this.startAlarmAt.bind(this);
-    this.stopAlarm = this.stopAlarm.bind(this);
-    this.alarmRunning = this.alarmRunning.bind(this);
-    this.alarmTime = this.alarmTime.bind(this);
-    this.setLed = this.setLed.bind(this);
-    this.sleep = this.sleep.bind(this);
-    this.debug = this.debug.bind(this);
+    bindHostFunctions(this); // the image calls them without `this` (see MoteHost)
   }
 
   /** Starts the image now (the boot sequence runs to completion at the current virtual time). */
