@@ -11,6 +11,8 @@ export interface NodeHostOptions {
   /** Called on every LED change, with the time since start in ms. */
   readonly onLed?: (timeMs: number, led: number, on: boolean, leds: number) => void;
   readonly onDebug?: (timeMs: number, channel: string, message: string) => void;
+  /** Bytes the mote sends on its UART. */
+  readonly onUart?: (bytes: Uint8Array) => void;
 }
 
 export class NodeHost implements MoteHost {
@@ -85,6 +87,44 @@ export class NodeHost implements MoteHost {
 
   debug(channel: string, message: string): void {
     this.options.onDebug?.(this.elapsed(), channel, message);
+  }
+
+  // A host process has no radio: sends end with EOFF (4), as on a mote whose radio is off.
+  private radioDone: ((error: number, acked: boolean) => void) | undefined;
+  radioPower(_on: boolean): void {}
+  radioSend(_frame: Uint8Array, _length: number, _wantAck: boolean): void {
+    setImmediate(() => this.radioDone?.(4, false));
+  }
+  radioCancel(): boolean {
+    return false;
+  }
+  onRadioSendDone(handler: (error: number, acked: boolean) => void): void {
+    this.radioDone = handler;
+  }
+  onRadioReceive(_handler: (frame: Uint8Array, length: number, rssi: number) => void): void {}
+
+  // The UART goes to `options.onUart` (a serial device or stdout, as the runner chooses).
+  private uartDone: (() => void) | undefined;
+  private uartByte: ((byte: number) => void) | undefined;
+  uartSend(bytes: Uint8Array, length: number): void {
+    this.options.onUart?.(bytes.slice(0, length));
+    setImmediate(() => this.uartDone?.());
+  }
+  onUartSendDone(handler: () => void): void {
+    this.uartDone = handler;
+  }
+  onUartReceive(handler: (byte: number) => void): void {
+    this.uartByte = handler;
+  }
+  /** Feeds bytes from the serial device to the mote. */
+  uartInput(bytes: Uint8Array): void {
+    for (const b of bytes) this.uartByte?.(b);
+  }
+
+  /** No sensors on a host: a slow triangle wave, so readings move. */
+  readSensor(channel: number): number {
+    const t = Math.floor(this.elapsed() / 100) % 200;
+    return ((t < 100 ? t : 200 - t) * 10 + channel * 7) & 0x3ff;
   }
 
   /** Stops the mote: no more alarms fire. */

@@ -31,6 +31,36 @@ export interface MoteHost {
   sleep(): void;
   /** A line on a named debug channel (TinyOS `dbg`). */
   debug(channel: string, message: string): void;
+
+  // --- Radio: the link below Active Messages. The MAC (carrier sense,
+  // backoff, link-layer acknowledgements) runs on the host's side.
+
+  /** Powers the radio on (it can receive once on) or off. */
+  radioPower(on: boolean): void;
+  /**
+   * Sends `frame[0..length)`: the 7-byte AM header (dest, src, length,
+   * group, type) and the payload. The host copies the bytes before
+   * returning; the send-done handler is called when it is over.
+   */
+  radioSend(frame: Uint8Array, length: number, wantAck: boolean): void;
+  /** Cancels the send in progress if it is not on the air yet (its send-done then says ECANCEL); false if too late. */
+  radioCancel(): boolean;
+  /** Registers the send-done interrupt: a TinyOS error code and whether the destination acknowledged. */
+  onRadioSendDone(handler: (error: number, acked: boolean) => void): void;
+  /** Registers the receive interrupt; the handler must copy the frame before it returns. */
+  onRadioReceive(handler: (frame: Uint8Array, length: number, rssi: number) => void): void;
+
+  // --- Serial port (UART) as a byte stream.
+
+  /** Sends `bytes[0..length)`; the host copies them; send-done follows once they are on the wire. */
+  uartSend(bytes: Uint8Array, length: number): void;
+  onUartSendDone(handler: () => void): void;
+  onUartReceive(handler: (byte: number) => void): void;
+
+  // --- Sensors.
+
+  /** The current raw reading of sensor `channel` (0 light, 1 temperature, others per platform). */
+  readSensor(channel: number): number;
 }
 
 /** The MoteHost functions, which the image calls without `this`. */
@@ -44,6 +74,15 @@ export const MOTE_HOST_FUNCTIONS = [
   "setLed",
   "sleep",
   "debug",
+  "radioPower",
+  "radioSend",
+  "radioCancel",
+  "onRadioSendDone",
+  "onRadioReceive",
+  "uartSend",
+  "onUartSendDone",
+  "onUartReceive",
+  "readSensor",
 ] as const;
 
 /** Every property name of the contract: the build must not shorten these in images. */

@@ -130,6 +130,32 @@ export class SimMote implements MoteHost, EventTarget {
     this.debugLines.push({ timeMs: this.queue.now / US_PER_MS, channel, message });
   }
 
+  // Radio, UART and sensors: a lone mote has no radio neighbours and no serial peer.
+  // (The multi-mote world attaches a channel model and serial ports here.)
+  private radioDone: ((error: number, acked: boolean) => void) | undefined;
+  radioPower(_on: boolean): void {}
+  radioSend(_frame: Uint8Array, _length: number, _wantAck: boolean): void {
+    this.queue.schedule(this.queue.now, { fire: () => this.radioDone?.(0, false) });
+  }
+  radioCancel(): boolean {
+    return false;
+  }
+  onRadioSendDone(handler: (error: number, acked: boolean) => void): void {
+    this.radioDone = handler;
+  }
+  onRadioReceive(_handler: (frame: Uint8Array, length: number, rssi: number) => void): void {}
+  private uartDone: (() => void) | undefined;
+  uartSend(_bytes: Uint8Array, _length: number): void {
+    this.queue.schedule(this.queue.now, { fire: () => this.uartDone?.() });
+  }
+  onUartSendDone(handler: () => void): void {
+    this.uartDone = handler;
+  }
+  onUartReceive(_handler: (byte: number) => void): void {}
+  readSensor(_channel: number): number {
+    return 0;
+  }
+
   /** The messages written to one debug channel. */
   channel(name: string): string[] {
     return this.debugLines.filter((l) => l.channel === name).map((l) => l.message);

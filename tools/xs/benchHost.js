@@ -19,6 +19,15 @@ var benchHost = {
   },
   sleep: function () {},
   debug: function () {},
+  radioPower: function () {},
+  radioSend: function () {},
+  radioCancel: function () { return false; },
+  onRadioSendDone: function () {},
+  onRadioReceive: function () {},
+  uartSend: function () {},
+  onUartSendDone: function () {},
+  onUartReceive: function () {},
+  readSensor: function () { return 0; },
 };
 function runEvents(n) {
   for (var i = 0; i < n; i++) {
