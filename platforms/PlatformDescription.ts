@@ -1,3 +1,35 @@
+import type { Diagnostic, SourceLocation } from "../tools/build/diagnostics.ts";
+
+/** One board of a platform: what the build checks an image against. */
+export interface BoardDescription {
+  readonly name: string;
+  readonly summary: string;
+  /** Memory the image may use at boot, in the platform's unit (Espruino: JsVars). */
+  readonly memoryBudget?: number;
+  /** Largest image the board's storage takes, in bytes. */
+  readonly maxImageBytes?: number;
+  /** Anything else the platform's HAL or flasher needs (pins, LEDs, console, baud). */
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+/** What a platform's image check sees. */
+export interface ImageCheckInput {
+  /** The bundled image before pruning and minifying, as the engine will run it (lowered). */
+  readonly code: string;
+  /** Where a position in `code` came from in the TypeScript sources (1-based line and column). */
+  readonly locate: (line: number, column: number) => SourceLocation | undefined;
+  /** The image as it will be written (minified). */
+  readonly image: string;
+  readonly modules: number;
+  readonly board: BoardDescription | undefined;
+}
+
+/** A check's findings, and figures for the build report (e.g. estimated JsVars). */
+export interface ImageCheckResult {
+  readonly diagnostics: readonly Diagnostic[];
+  readonly figures?: Readonly<Record<string, number>>;
+}
+
 /** What the build needs to know of a platform besides its HAL components. */
 export interface PlatformDescription {
   readonly name: string;
@@ -9,7 +41,11 @@ export interface PlatformDescription {
   readonly supported?: Readonly<Record<string, boolean>>;
   /** Code appended after the image: how the board starts the mote (empty for host-driven platforms). */
   readonly start: string;
-  /** Whether a host loads the image and calls `mote(host)` itself (sim, node, XS runner). */
+  /**
+   * Whether a host loads the image and calls `mote(host)` itself (sim, node,
+   * XS runner). Otherwise the image starts its one mote as it loads, and its
+   * HAL modules use the engine's own globals (Espruino, Moddable).
+   */
   readonly hostDriven: boolean;
   /**
    * Property names of objects from outside the image (the host, the
@@ -17,4 +53,12 @@ export interface PlatformDescription {
    * function names in the image and must leave these alone.
    */
   readonly hostProperties: readonly string[];
+  /** The platform's boards, by name (`mote build --board`). */
+  readonly boards?: Readonly<Record<string, BoardDescription>>;
+  readonly defaultBoard?: string;
+  /**
+   * Checks the image for what this engine cannot run or hold (dialect,
+   * memory); errors refuse the build, naming the source file and line.
+   */
+  readonly checkImage?: (input: ImageCheckInput) => ImageCheckResult;
 }

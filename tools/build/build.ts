@@ -7,13 +7,13 @@
 import * as esbuild from "esbuild";
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { execFile } from "node:child_process";
-import { createRequire } from "node:module";
+import { createRequire, SourceMap, type SourceMapPayload } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
 import type { AnyComponent } from "../../components/mote.ts";
-import type { PlatformDescription } from "../../platforms/PlatformDescription.ts";
+import type { BoardDescription, PlatformDescription } from "../../platforms/PlatformDescription.ts";
 import { connect } from "./connect.ts";
 import { BuildError, type Diagnostic, locate, type SourceLocation } from "./diagnostics.ts";
 import { elaborate, ElaborationStop, type ElaboratedGraph, type InstanceNode } from "./elaborate.ts";
@@ -40,6 +40,8 @@ export interface BuildOptions {
    * an image is never built from code it rejects.
    */
   readonly typecheck?: boolean;
+  /** The board (platforms that have boards); default the platform's default board. */
+  readonly board?: string;
 }
 
 export interface ImageBytes {
@@ -63,6 +65,9 @@ export interface BuildReport {
   /** Typed arrays the image allocates while it starts (host-driven platforms; undefined elsewhere). */
   readonly staticBuffers: { readonly count: number; readonly bytes: number } | undefined;
   readonly warnings: readonly Diagnostic[];
+  readonly board: string | undefined;
+  /** Platform-specific figures from its image check (e.g. estimated JsVars at boot). */
+  readonly figures: Readonly<Record<string, number>>;
   /** Commands and events no code calls, left out of the image (`Module.slot.function`). */
   readonly prunedFunctions: readonly string[];
   readonly elapsedMs: number;
@@ -276,10 +281,12 @@ export function moteWiring(options: { platform: string; onWired: (result: Wiring
 
 /** Bundles the glue into the image text (`var mote; ...` defining the factory). */
 async function bundleImage(entry: string, platform: PlatformDescription, onWired: (r: WiringResult) => void) {
+  // A host-driven image defines the factory for its host to call; a board's image starts its one mote.
+  const start = platform.hostDriven ? "globalThis.mote = mote;" : "mote(undefined);";
   try {
     const result = await esbuild.build({
       stdin: {
-        contents: `import mote from ${JSON.stringify(`mote-app:${entry}`)};\nglobalThis.mote = mote;\n`,
+        contents: `import mote from ${JSON.stringify(`mote-app:${entry}`)};\n${start}\n`,
         resolveDir: ROOT,
         sourcefile: "mote-image.js",
         loader: "js",
@@ -287,6 +294,9 @@ async function bundleImage(entry: string, platform: PlatformDescription, onWired
       absWorkingDir: ROOT,
       bundle: true,
       write: false,
+      outfile: path.join(ROOT, "build", "image.js"), // names the source map; nothing is written
+      sourcemap: "external",
+      sourcesContent: false,
       format: "iife",
       target: [...platform.target],
       supported: platform.supported ? { ...platform.supported } : undefined,
@@ -296,7 +306,9 @@ async function bundleImage(entry: string, platform: PlatformDescription, onWired
       logLevel: "silent",
       plugins: [moteWiring({ platform: platform.name, onWired })],
     });
-    return { text: result.outputFiles[0]!.text, warnings: esbuildDiagnostics(result.warnings, "warning") };
+    const text = result.outputFiles.find((f) => f.path.endsWith(".js"))!.text;
+    const map = result.outputFiles.find((f) => f.path.endsWith(".map"))!.text;
+    return { text, map, warnings: esbuildDiagnostics(result.warnings, "warning") };
   } catch (e) {
     const failure = e as esbuild.BuildFailure;
     const inner = failure.errors?.map((m) => m.detail).find((d) => d instanceof BuildError);
@@ -357,6 +369,27 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
     writeFileSync(imageFile, image);
   }
   const staticBuffers = platform.hostDriven ? measureStaticBuffers(image) : undefined;
+  const board = boardOf(platform, options.board);
+  let figures: Readonly<Record<string, number>> = {};
+  if (platform.checkImage) {
+    const sourceMap = new SourceMap(JSON.parse(bundled.map) as SourceMapPayload);
+    const mapDir = path.join(ROOT, "build");
+    const checked = platform.checkImage({
+      code: bundled.text,
+      image,
+      modules: w.moduleInstances,
+      board,
+      locate: (line, column) => {
+        const entry = sourceMap.findEntry(line - 1, column - 1) as { originalSource?: string; originalLine?: number; originalColumn?: number };
+        if (entry.originalSource === undefined || entry.originalLine === undefined) return undefined;
+        const file = entry.originalSource.startsWith("file:") ? fileURLToPath(entry.originalSource) : path.resolve(mapDir, entry.originalSource);
+        return { file, line: entry.originalLine + 1, column: (entry.originalColumn ?? 0) + 1 };
+      },
+    });
+    if (checked.diagnostics.some((d) => d.severity === "error")) throw new BuildError([...checked.diagnostics]);
+    w.diagnostics.push(...checked.diagnostics);
+    figures = checked.figures ?? {};
+  }
   return {
     app: w.appName,
     platform: platform.name,
@@ -372,11 +405,32 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
     tasks: w.tasks,
     timers: w.graph.uniqueCounts.get("TimerMilliC.Timer") ?? 0,
     staticBuffers,
+    board: board?.name,
+    figures,
     warnings: [...w.diagnostics.filter((d) => d.severity === "warning"), ...bundled.warnings],
     prunedFunctions: pruned.removed,
     elapsedMs: performance.now() - started,
     graph: w.graph,
   };
+}
+
+function boardOf(platform: PlatformDescription, name: string | undefined): BoardDescription | undefined {
+  const boards = platform.boards ?? {};
+  const chosen = name ?? platform.defaultBoard;
+  if (chosen === undefined) return undefined;
+  const board = boards[chosen];
+  if (!board) {
+    const known = Object.keys(boards);
+    throw new BuildError([
+      {
+        severity: "error",
+        message: known.length
+          ? `unknown board \`${chosen}' for platform ${platform.name}; known boards: ${known.join(", ")}`
+          : `platform ${platform.name} has no boards; leave out --board`,
+      },
+    ]);
+  }
+  return board;
 }
 
 /**

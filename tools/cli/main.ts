@@ -10,7 +10,7 @@ import { BuildError, formatDiagnostic } from "../build/diagnostics.ts";
 const USAGE = `mote: TinyOS-style components for JavaScript motes
 
 usage:
-  mote build <configuration.ts> --platform <name> [--out dir] [--json] [--no-typecheck]
+  mote build <configuration.ts> --platform <name> [--board b] [--out dir] [--json] [--no-typecheck]
   mote graph <configuration.ts> [--format dot|svg] [-o file] [--platform name]
   mote run   <configuration.ts> [--platform node] [--seconds s] [--node-id n]
   mote help
@@ -82,10 +82,17 @@ async function buildCommand(argv: string[]): Promise<number> {
     out: { type: "string", short: "o" },
     json: { type: "boolean", default: false },
     "no-typecheck": { type: "boolean", default: false },
+    board: { type: "string", short: "b" },
   });
   const entry = entryOf(positionals, "build");
   if (!values.platform) throw new UsageError(`build needs --platform (one of ${knownPlatforms().join(", ")})`);
-  const report = await build({ entry, platform: values.platform, outDir: values.out, typecheck: !values["no-typecheck"] });
+  const report = await build({
+    entry,
+    platform: values.platform,
+    outDir: values.out,
+    typecheck: !values["no-typecheck"],
+    board: values.board,
+  });
   if (values.json) {
     const { graph: _graph, image: _image, ...rest } = report;
     console.log(JSON.stringify({ ...rest, warnings: report.warnings.map((w) => formatDiagnostic(w)) }, null, 2));
@@ -104,6 +111,8 @@ async function buildCommand(argv: string[]): Promise<number> {
       "static buffers",
       report.staticBuffers ? `${report.staticBuffers.count} (${report.staticBuffers.bytes} bytes)` : "n/a on this platform",
     ],
+    ...(report.board ? ([["board", report.board]] as [string, string][]) : []),
+    ...Object.entries(report.figures).map(([k, v]) => [k, String(v)] as [string, string]),
     ["uncalled functions left out", String(report.prunedFunctions.length)],
     ["build time", `${report.elapsedMs.toFixed(0)} ms`],
   ];
