@@ -5,8 +5,9 @@
  * XS figures come from the engine's deterministic compute meter and live
  * heap-slot count; Node and build figures are wall-clock medians.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { build, ROOT } from "../tools/build/build.ts";
 import { benchHostScript, eventCostOnXs } from "../tools/xs/moteOnXs.ts";
 import { writeChainApp } from "./generate.ts";
@@ -146,6 +147,23 @@ record(
   nodeRatio <= 1.1,
   `${((median(wiredTimes) * 1e6) / nodeEvents).toFixed(1)} vs ${((median(directTimes) * 1e6) / nodeEvents).toFixed(1)} ns per timer event (same components wired by hand; median of 7 alternating rounds)`,
 );
+
+// --- the other parts' benchmarks, each in its own file
+type BenchmarkSet = (progress: (m: string) => void) => Promise<Result[]>;
+const parts: [string, string][] = [
+  ["images.ts", "imageBenchmarks"],
+  ["serial.ts", "serialBenchmarks"],
+  ["flash.ts", "flashBenchmarks"],
+  ["sim.ts", "simBenchmarks"],
+];
+for (const [file, name] of parts) {
+  const full = path.join(ROOT, "bench", file);
+  if (!existsSync(full)) continue;
+  const mod = (await import(pathToFileURL(full).href)) as Record<string, BenchmarkSet>;
+  const run = mod[name];
+  if (typeof run !== "function") throw new Error(`bench/${file} does not export ${name}`);
+  for (const r of await run(progress)) record(r.key, r.value, r.unit, r.target, r.met, r.detail);
+}
 
 if (json) {
   const out: Record<string, unknown> = {};
