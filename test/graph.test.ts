@@ -142,10 +142,11 @@ describe("mote graph: BlinkAppC's wiring as DOT", () => {
     for (const t of timers) expect(rootCluster).toContain(`subgraph cluster_${t.id} {`);
   });
 
-  it("wires BlinkC's three timers, each to its own TimerMilliC, labelled Timer", () => {
+  it("wires BlinkC's three timers, each to its own TimerMilliC, labelled with its name and interface", () => {
     const timers = graph.instances.filter((n) => n.component.name === "TimerMilliC");
     expect(timers).toHaveLength(3);
-    const fromBlink = edgesOf(dot).filter((e) => e.from === "BlinkC" && e.attrs.label === "Timer");
+    const fromBlink = edgesOf(dot).filter((e) => e.from === "BlinkC" && /^Timer\d: Timer$/.test(e.attrs.label ?? ""));
+    expect(fromBlink.map((e) => e.attrs.label).sort()).toEqual(["Timer0: Timer", "Timer1: Timer", "Timer2: Timer"]);
     expect(fromBlink.map((e) => e.to).sort()).toEqual(timers.map((t) => `${t.path}.Timer`).sort());
     expect(fromBlink.map((e) => e.attrs.tooltip!.split(" ")[0]).sort()).toEqual(["BlinkC.Timer0", "BlinkC.Timer1", "BlinkC.Timer2"]);
     for (const e of fromBlink) expect(e.attrs.style).toBeUndefined();

@@ -187,7 +187,9 @@ export function toDot(graph: ElaboratedGraph, options: DotOptions = {}): string 
     const ia = indexText(a.index, a.whole);
     const ib = indexText(b.index, b.whole);
     const index = ia !== undefined && ib !== undefined ? (ia === ib ? ia : `${ia}→${ib}`) : (ia ?? ib);
-    const label = index === undefined ? ifaceName : `${ifaceName}[${index}]`;
+    // A wire from a renamed interface (`Timer0: Timer`) shows the user's name too, so fan-outs can be told apart.
+    const named = w.kind === "wire" && fromSlot && fromSlot.name !== ifaceName ? `${fromSlot.name}: ${ifaceName}` : ifaceName;
+    const label = index === undefined ? named : `${named}[${index}]`;
     const tooltip = w.kind === "equate" ? `${endText(w.from)} = ${endText(w.to)}` : `${endText(w.from)} -> ${endText(w.to)}`;
     edges.push({
       from: nodeId(a),
