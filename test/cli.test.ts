@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
-import { ROOT } from "../tools/build/build.ts";
+import { knownPlatforms, ROOT } from "../tools/build/build.ts";
 
 const run = promisify(execFile);
 const MOTE = path.join(ROOT, "tools/cli/mote.js");
@@ -50,7 +50,7 @@ describe("the mote command", () => {
   it("an unknown platform lists the known ones; bad usage exits 2 with the usage", async () => {
     const r = await mote("build", "configurations/BlinkAppC.ts", "--platform", "nosuch");
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/unknown platform `nosuch'; known platforms: node, sim/);
+    expect(r.stderr).toContain(`unknown platform \`nosuch'; known platforms: ${knownPlatforms().join(", ")}`);
     const usage = await mote("frobnicate");
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain("usage:");
