@@ -13,6 +13,7 @@ usage:
   mote build <configuration.ts> --platform <name> [--board b] [--out dir] [--json] [--no-typecheck]
   mote graph <configuration.ts> [--format dot|svg] [-o file] [--platform name]
   mote run   <configuration.ts> [--platform node] [--seconds s] [--node-id n]
+  mote flash <configuration.ts> --platform espruino [--board b] --port /dev/ttyACM0 [--baud n] [--node-id n] (or --image file.js)
   mote help
 
 platforms: ${knownPlatforms().join(", ")}`;
@@ -27,6 +28,8 @@ export async function main(argv: string[]): Promise<number> {
         return await graphCli(rest);
       case "run":
         return await runCommand(rest);
+      case "flash":
+        return await (await import("../flash/flashCommand.ts")).flashCommand(rest);
       case undefined:
       case "help":
       case "--help":

@@ -1,0 +1,90 @@
+/**
+ * Flashing against the line rate: how long `mote flash` takes to put a
+ * 6 KB image on the emulated Espruino board whose bytes are paced at
+ * 115,200 baud both ways, against the time the image's bytes alone take on
+ * that line. Everything the flasher does is inside the measured time:
+ * attention, Storage check, upload, read-back verification, boot switch,
+ * restart.
+ */
+import { EspruinoEmulator } from "../tools/flash/EspruinoEmulator.ts";
+import { flashEspruino } from "../tools/flash/flash.ts";
+import { wireMs } from "../tools/flash/protocol.ts";
+import { openPtyPair } from "../tools/flash/ptyPair.ts";
+
+interface Result {
+  key: string;
+  value: number;
+  unit: string;
+  target: string;
+  met: boolean;
+  detail: string;
+}
+
+const BAUD = 115_200;
+const IMAGE_BYTES = 6144;
+const RUNS = 5;
+
+/** Stands in for the Oscilloscope application's image until it exists: minified-looking JavaScript of 6,144 bytes. */
+function syntheticImage(bytes: number): string {
+  const piece = "(()=>{var a=r=>({o:{m(){r.l.u(250),r.s.u(500)}},l:{n:()=>r.t.E()}}),b=new Uint16Array(8),c=0;";
+  let text = "";
+  for (let i = 0; text.length < bytes; i++) text += piece.replace("250", String(250 + i));
+  return text.slice(0, bytes);
+}
+
+async function medianFlashMs(version: string, image: string, progress: (m: string) => void): Promise<{ ms: number; protocol: string; retransmissions: number }> {
+  const pair = await openPtyPair();
+  const emu = await EspruinoEmulator.open({ port: pair.board, version, baud: BAUD, storageBytes: 100_000 });
+  try {
+    // Let the power-on banner drain off the paced line first.
+    await new Promise((resolve) => setTimeout(resolve, wireMs(400, BAUD) + 50));
+    const times: number[] = [];
+    let protocol = "";
+    let retransmissions = 0;
+    for (let i = 0; i < RUNS; i++) {
+      const boots = emu.boots.length;
+      const result = await flashEspruino(image, { port: pair.host, baud: BAUD, console: false });
+      await emu.booted(boots + 1);
+      times.push(result.elapsedMs);
+      protocol = result.protocol;
+      retransmissions += result.retransmissions;
+      progress(`flash ${i + 1}/${RUNS} (${version}, ${result.protocol}): ${result.elapsedMs.toFixed(0)} ms`);
+    }
+    times.sort((a, b) => a - b);
+    return { ms: times[Math.floor(times.length / 2)]!, protocol, retransmissions };
+  } finally {
+    await emu.close();
+    await pair.close();
+  }
+}
+
+export async function flashBenchmarks(progress: (m: string) => void): Promise<Result[]> {
+  const image = syntheticImage(IMAGE_BYTES);
+  const lineMs = wireMs(IMAGE_BYTES, BAUD);
+  progress(`flashing a ${IMAGE_BYTES}-byte image to the emulated board at ${BAUD} baud`);
+  const packet = await medianFlashMs("2v25", image, progress);
+  const repl = await medianFlashMs("2v20", image, progress);
+  const ratio = packet.ms / lineMs;
+  const replRatio = repl.ms / lineMs;
+  return [
+    {
+      key: "flash_oscilloscope_vs_line_rate",
+      value: ratio,
+      unit: "ratio",
+      target: "<= 1.25",
+      met: ratio <= 1.25,
+      detail:
+        `${packet.ms.toFixed(0)} ms to flash ${IMAGE_BYTES} bytes (synthetic image standing in for the Oscilloscope) vs ` +
+        `${lineMs.toFixed(0)} ms for those bytes at ${BAUD} baud; ${packet.protocol} protocol, median of ${RUNS}, verification and switch included` +
+        (packet.retransmissions ? `, ${packet.retransmissions} resent` : ""),
+    },
+    {
+      key: "flash_repl_vs_line_rate",
+      value: replRatio,
+      unit: "ratio",
+      target: "(none)",
+      met: true,
+      detail: `the same by REPL lines (firmware before 2v25): ${repl.ms.toFixed(0)} ms; median of ${RUNS}`,
+    },
+  ];
+}
