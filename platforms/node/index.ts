@@ -3,4 +3,14 @@
  * MoteHost contract as a simulated one; only the host behind it differs
  * (platforms/node/NodeHost.ts: wall-clock timers, LEDs on the terminal).
  */
-export { AlarmMilli32C, DebugC, McuSleepC, NodeIdC, PlatformC, PlatformLedsC } from "../sim/index.ts";
+export {
+  AlarmMilli32C,
+  DebugC,
+  McuSleepC,
+  NodeIdC,
+  PlatformC,
+  PlatformLedsC,
+  PlatformRadioC,
+  PlatformSensorC,
+  PlatformUartC,
+} from "../sim/index.ts";

@@ -6,7 +6,20 @@ import { McuSleepC } from "./McuSleepC.ts";
 import { NodeIdC } from "./NodeIdC.ts";
 import { PlatformC } from "./PlatformC.ts";
 import { PlatformLedsC } from "./PlatformLedsC.ts";
+import { PlatformRadioC } from "./PlatformRadioC.ts";
+import { PlatformSensorC } from "./PlatformSensorC.ts";
+import { PlatformUartC } from "./PlatformUartC.ts";
 
-export { AlarmMilli32C, DebugC, McuSleepC, NodeIdC, PlatformC, PlatformLedsC };
+export { AlarmMilli32C, DebugC, McuSleepC, NodeIdC, PlatformC, PlatformLedsC, PlatformRadioC, PlatformSensorC, PlatformUartC };
 export type Conforms = typeof conforms;
-const conforms: PlatformComponents = { AlarmMilli32C, DebugC, McuSleepC, NodeIdC, PlatformC, PlatformLedsC };
+const conforms: PlatformComponents = {
+  AlarmMilli32C,
+  DebugC,
+  McuSleepC,
+  NodeIdC,
+  PlatformC,
+  PlatformLedsC,
+  PlatformRadioC,
+  PlatformSensorC,
+  PlatformUartC,
+};

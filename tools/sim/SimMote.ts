@@ -1,11 +1,19 @@
 /**
  * One simulated mote: the MoteHost an image talks to, on the shared virtual
  * clock. It keeps the LED trace and counts what the mote did; the image's
- * own state lives in the closures the factory created.
+ * own state lives in the closures the factory created, so turning the mote
+ * off drops them and turning it on calls the factory again: a reboot from
+ * scratch, as on hardware.
+ *
+ * Alone (as the kernel tests use it) it has no radio neighbours and no
+ * serial peer; in a World it gets a radio (Radio.ts), a UART and sensors.
  */
-import { bindHostFunctions, type MoteHost } from "../../platforms/sim/MoteHost.ts";
+import type { MoteHost } from "../../platforms/sim/MoteHost.ts";
 import type { EventQueue, EventTarget } from "./EventQueue.ts";
 import type { ImageFactory } from "./image.ts";
+import type { MoteRadio } from "./Radio.ts";
+import type { Position } from "./Topology.ts";
+import type { Tracer } from "./Trace.ts";
 
 export interface LedChange {
   /** Virtual time of the change, in milliseconds since the simulation started. */
@@ -26,26 +34,118 @@ export interface SimMoteOptions {
   readonly clockOffsetMs?: number;
   /** Keep the LED trace (default true). */
   readonly traceLeds?: boolean;
+  /** Keep debug lines in `debugLines` (default true). */
+  readonly keepDebug?: boolean;
+  /** Keep the bytes the mote writes to its UART in `serialOutput` (default true). */
+  readonly keepSerial?: boolean;
+  /** Where the mote is, in metres (for generated topologies and sensors). */
+  readonly position?: Position;
+}
+
+/** What the world around a mote provides: sensors, debug listeners, the trace. */
+export interface MoteEnvironment {
+  readonly tracer: Tracer | undefined;
+  /** µs per UART byte (10 bits at the baud rate). */
+  readonly uartByteUs: number;
+  readSensor(mote: SimMote, channel: number): number;
+  debug(mote: SimMote, channel: string, message: string): void;
+}
+
+/** Per-mote counters (the summary table's columns and more). */
+export class MoteCounters {
+  /** Packets handed to the radio (one per send, however many tries). */
+  sent = 0;
+  /** Frames put on the air (first tries and retries). */
+  transmissions = 0;
+  retries = 0;
+  /** Unicast sends the destination acknowledged / did not. */
+  acked = 0;
+  noAck = 0;
+  /** Sends that failed (radio off, channel busy too long, cancelled). */
+  sendFailed = 0;
+  /** Frames addressed to this mote (or broadcast) that it received / lost to noise / lost to a collision. */
+  received = 0;
+  lost = 0;
+  collided = 0;
+  /** Retransmissions the radio recognised and did not deliver twice. */
+  duplicates = 0;
+  /** Clear-channel assessments that found the channel busy. */
+  ccaBusy = 0;
+  serialBytesOut = 0;
+  serialBytesIn = 0;
+  boots = 0;
 }
 
 const US_PER_MS = 1000;
+const BOOT = -1;
+const OFF = -2;
+
+/** The UART's two event sources, so their generations stay apart from the alarm's. */
+class UartTx implements EventTarget {
+  gen = 0;
+  constructor(private readonly mote: SimMote) {}
+  fire(arg: number): void {
+    if (arg === this.gen) this.mote.uartDoneInterrupt();
+  }
+}
+class UartRx implements EventTarget {
+  gen = 0;
+  constructor(private readonly mote: SimMote) {}
+  fire(arg: number): void {
+    if (Math.floor(arg / 256) === this.gen) this.mote.uartByteInterrupt(arg & 255);
+  }
+}
 
 export class SimMote implements MoteHost, EventTarget {
   readonly nodeId: number;
+  /** Index in the world (0 for a lone mote). */
+  index = 0;
+  position: Position;
   readonly ledTrace: LedChange[] = [];
   readonly debugLines: DebugLine[] = [];
+  readonly counters = new MoteCounters();
   /** Current LED states, bit i for LED i. */
   leds = 0;
   ledChanges = 0;
   alarmsFired = 0;
+  /** Wake-ups: each interrupt's task loop ends with one (the CPU model counts them). */
   sleeps = 0;
+  /** Wake-ups while the radio was on (the MCU can only idle then, not suspend). */
+  sleepsRadioOn = 0;
   booted = false;
+  /** Set by the radio: whether it is on now. */
+  radioIsOn = false;
+  /** The radio, when the mote is in a World. */
+  radio: MoteRadio | undefined;
+  /** Sensors, debug listeners and the trace, when the mote is in a World. */
+  env: MoteEnvironment | undefined;
+  /** Called with the bytes of every UART send (the pty bridge listens here). */
+  readonly serialListeners: ((bytes: Uint8Array) => void)[] = [];
+  /** Sensor readings per channel (for the energy account). */
+  readonly sensorReads = new Map<number, number>();
+
   private readonly clockOffsetMs: number;
   private readonly traceLeds: boolean;
+  private readonly keepDebug: boolean;
+  private readonly keepSerial: boolean;
+  private readonly variables = new Map<string, string>();
   private alarmGeneration = 0;
   private alarmCallback: (() => void) | undefined;
   private alarmArmed = false;
   private alarmAt = 0;
+  private poweredUs = 0;
+  private poweredSince = 0;
+  private readonly ledSince = [0, 0, 0];
+  private ledOnUs = 0;
+  private serialOut = new Uint8Array(256);
+  private serialOutLength = 0;
+  private readonly uartTx = new UartTx(this);
+  private readonly uartRx = new UartRx(this);
+  private uartSending = false;
+  private uartRxFreeAt = 0;
+  private uartDone: (() => void) | undefined;
+  private uartReceive: ((byte: number) => void) | undefined;
+  private loneRadioDone: ((error: number, acked: boolean) => void) | undefined;
 
   constructor(
     private readonly queue: EventQueue,
@@ -55,23 +155,66 @@ export class SimMote implements MoteHost, EventTarget {
     this.nodeId = options.nodeId;
     this.clockOffsetMs = options.clockOffsetMs ?? 0;
     this.traceLeds = options.traceLeds ?? true;
-    bindHostFunctions(this); // the image calls them without `this` (see MoteHost)
+    this.keepDebug = options.keepDebug ?? true;
+    this.keepSerial = options.keepSerial ?? true;
+    this.position = options.position ?? { x: 0, y: 0 };
+    bindHost(this); // the image calls them without `this` (see MoteHost)
   }
 
-  /** Starts the image now (the boot sequence runs to completion at the current virtual time). */
+  /**
+   * Starts the image now (the boot sequence runs to completion at the
+   * current virtual time). A mote already running is turned off first, so
+   * it starts from scratch.
+   */
   boot(): void {
+    if (this.booted) this.powerOff();
     this.booted = true;
+    this.counters.boots++;
+    this.poweredSince = this.queue.now;
+    this.env?.tracer?.life(this.queue.now, this.nodeId, "boot");
     this.factory(this);
   }
 
-  /** Boots at virtual time `timeMs`. */
+  /**
+   * Cuts the power: the image's state is gone, pending alarms, UART bytes
+   * and radio activity with it, the LEDs go dark. `boot()` starts it again.
+   */
+  powerOff(): void {
+    if (!this.booted) return;
+    const now = this.queue.now;
+    this.booted = false;
+    this.poweredUs += now - this.poweredSince;
+    this.alarmGeneration++;
+    this.alarmArmed = false;
+    this.alarmCallback = undefined;
+    this.uartTx.gen++;
+    this.uartRx.gen++;
+    this.uartSending = false;
+    this.uartDone = undefined;
+    this.uartReceive = undefined;
+    this.loneRadioDone = undefined;
+    this.radio?.reset();
+    for (let i = 0; i < 3; i++) if (this.leds & (1 << i)) this.setLed(i, false);
+    this.env?.tracer?.life(now, this.nodeId, "off");
+  }
+
+  /** Boots at virtual time `timeMs` (rebooting if it is running then). */
   bootAt(timeMs: number): void {
-    this.queue.schedule(timeMs * US_PER_MS, this, -1);
+    this.queue.schedule(timeMs * US_PER_MS, this, BOOT);
+  }
+
+  /** Turns the mote off at virtual time `timeMs`. */
+  powerOffAt(timeMs: number): void {
+    this.queue.schedule(timeMs * US_PER_MS, this, OFF);
   }
 
   fire(arg: number): void {
-    if (arg === -1) {
+    if (arg === BOOT) {
       this.boot();
+      return;
+    }
+    if (arg === OFF) {
+      this.powerOff();
       return;
     }
     if (arg !== this.alarmGeneration || !this.alarmArmed) return; // re-armed or stopped since
@@ -117,47 +260,201 @@ export class SimMote implements MoteHost, EventTarget {
     const bit = 1 << index;
     const was = (this.leds & bit) !== 0;
     if (was === on) return;
+    const now = this.queue.now;
     this.leds ^= bit;
     this.ledChanges++;
-    if (this.traceLeds) this.ledTrace.push({ timeMs: this.queue.now / US_PER_MS, led: index, on });
+    if (on) this.ledSince[index] = now;
+    else this.ledOnUs += now - this.ledSince[index]!;
+    if (this.traceLeds) this.ledTrace.push({ timeMs: now / US_PER_MS, led: index, on });
+    if (this.env !== undefined && this.env.tracer !== undefined) this.env.tracer.led(now, this.nodeId, index, on);
   }
 
   sleep(): void {
     this.sleeps++;
+    if (this.radioIsOn) this.sleepsRadioOn++;
   }
 
   debug(channel: string, message: string): void {
-    this.debugLines.push({ timeMs: this.queue.now / US_PER_MS, channel, message });
+    if (this.keepDebug) this.debugLines.push({ timeMs: this.queue.now / US_PER_MS, channel, message });
+    this.variables.set(channel, message);
+    this.env?.debug(this, channel, message);
   }
 
-  // Radio, UART and sensors: a lone mote has no radio neighbours and no serial peer.
-  // (The multi-mote world attaches a channel model and serial ports here.)
-  private radioDone: ((error: number, acked: boolean) => void) | undefined;
-  radioPower(_on: boolean): void {}
-  radioSend(_frame: Uint8Array, _length: number, _wantAck: boolean): void {
-    this.queue.schedule(this.queue.now, { fire: () => this.radioDone?.(0, false) });
+  // Radio: in a World the radio model does it; a lone mote's sends complete at once, unheard.
+
+  radioPower(on: boolean): void {
+    if (this.radio) this.radio.power(on);
   }
+
+  radioSend(frame: Uint8Array, length: number, wantAck: boolean): void {
+    if (this.radio) {
+      this.radio.send(frame, length, wantAck);
+      return;
+    }
+    this.queue.schedule(this.queue.now, { fire: () => this.loneRadioDone?.(0, false) });
+  }
+
   radioCancel(): boolean {
-    return false;
+    return this.radio ? this.radio.cancel() : false;
   }
+
   onRadioSendDone(handler: (error: number, acked: boolean) => void): void {
-    this.radioDone = handler;
+    if (this.radio) this.radio.sendDoneHandler = handler;
+    else this.loneRadioDone = handler;
   }
-  onRadioReceive(_handler: (frame: Uint8Array, length: number, rssi: number) => void): void {}
-  private uartDone: (() => void) | undefined;
-  uartSend(_bytes: Uint8Array, _length: number): void {
-    this.queue.schedule(this.queue.now, { fire: () => this.uartDone?.() });
+
+  onRadioReceive(handler: (frame: Uint8Array, length: number, rssi: number) => void): void {
+    if (this.radio) this.radio.receiveHandler = handler;
   }
+
+  // UART: bytes leave at the baud rate; send-done follows the last one.
+
+  uartSend(bytes: Uint8Array, length: number): void {
+    const now = this.queue.now;
+    const copy = bytes.slice(0, length);
+    this.counters.serialBytesOut += length;
+    if (this.keepSerial) this.keepSerialBytes(copy);
+    for (const l of this.serialListeners) l(copy);
+    this.env?.tracer?.serial(now, this.nodeId, "out", copy, length);
+    this.uartSending = true;
+    const byteUs = this.env ? this.env.uartByteUs : DEFAULT_UART_BYTE_US;
+    this.queue.schedule(now + Math.round(length * byteUs), this.uartTx, ++this.uartTx.gen);
+  }
+
   onUartSendDone(handler: () => void): void {
     this.uartDone = handler;
   }
-  onUartReceive(_handler: (byte: number) => void): void {}
-  readSensor(_channel: number): number {
-    return 0;
+
+  onUartReceive(handler: (byte: number) => void): void {
+    this.uartReceive = handler;
   }
+
+  /** @internal the UART finished sending. */
+  uartDoneInterrupt(): void {
+    if (!this.uartSending) return;
+    this.uartSending = false;
+    this.uartDone?.();
+  }
+
+  /** @internal a byte arrived on the UART. */
+  uartByteInterrupt(byte: number): void {
+    this.counters.serialBytesIn++;
+    this.uartReceive?.(byte);
+  }
+
+  /** Bytes arriving on the mote's UART, one per byte time from now (after any still arriving). */
+  serialInput(bytes: Uint8Array | readonly number[]): void {
+    const byteUs = this.env ? this.env.uartByteUs : DEFAULT_UART_BYTE_US;
+    let at = Math.max(this.queue.now, this.uartRxFreeAt);
+    const data = Uint8Array.from(bytes);
+    if (data.length > 0) this.env?.tracer?.serial(this.queue.now, this.nodeId, "in", data, data.length);
+    for (const b of data) {
+      at += byteUs;
+      this.queue.schedule(Math.round(at), this.uartRx, this.uartRx.gen * 256 + b);
+    }
+    this.uartRxFreeAt = at;
+  }
+
+  /** Everything the mote has written to its UART (kept unless keepSerial is false). */
+  get serialOutput(): Uint8Array {
+    return this.serialOut.subarray(0, this.serialOutLength);
+  }
+
+  private keepSerialBytes(bytes: Uint8Array): void {
+    if (this.serialOutLength + bytes.length > this.serialOut.length) {
+      const grown = new Uint8Array(Math.max(this.serialOut.length * 2, this.serialOutLength + bytes.length));
+      grown.set(this.serialOut.subarray(0, this.serialOutLength));
+      this.serialOut = grown;
+    }
+    this.serialOut.set(bytes, this.serialOutLength);
+    this.serialOutLength += bytes.length;
+  }
+
+  // Sensors
+
+  readSensor(channel: number): number {
+    this.sensorReads.set(channel, (this.sensorReads.get(channel) ?? 0) + 1);
+    return this.env ? this.env.readSensor(this, channel) : 0;
+  }
+
+  // Observing
 
   /** The messages written to one debug channel. */
   channel(name: string): string[] {
     return this.debugLines.filter((l) => l.channel === name).map((l) => l.message);
   }
+
+  /**
+   * The last message on debug channel `name`: a module makes a variable
+   * visible by writing it there (`c.Debug.dbg("count", String(count))`), as
+   * TOSSIM's getVariable reads one.
+   */
+  variable(name: string): string | undefined {
+    return this.variables.get(name);
+  }
+
+  /** Time powered so far, µs. */
+  poweredTimeUs(): number {
+    return this.poweredUs + (this.booted ? this.queue.now - this.poweredSince : 0);
+  }
+
+  /** Total LED-lit time so far (all LEDs), µs. */
+  ledOnTimeUs(): number {
+    let us = this.ledOnUs;
+    for (let i = 0; i < 3; i++) if (this.leds & (1 << i)) us += this.queue.now - this.ledSince[i]!;
+    return us;
+  }
+}
+
+/** 115200 baud, 10 bits a byte. */
+export const DEFAULT_UART_BYTE_US = 1e7 / 115200;
+
+/**
+ * Gives `mote` own-property versions of its MoteHost functions that need no
+ * `this` (the image calls them bare). Each is an arrow made by its own
+ * literal rather than a bound function: the image's call sites then see one
+ * function per site across every mote (closures of one literal share their
+ * feedback), so V8 inlines the host into the image; bound functions would
+ * make each call site megamorphic with a thousand motes. A subclass's
+ * overrides are honoured: each arrow calls the method the class chain gives.
+ */
+function bindHost(mote: SimMote): void {
+  const m: MoteHost = mote;
+  const now = m.now;
+  const onAlarm = m.onAlarm;
+  const startAlarmAt = m.startAlarmAt;
+  const stopAlarm = m.stopAlarm;
+  const alarmRunning = m.alarmRunning;
+  const alarmTime = m.alarmTime;
+  const setLed = m.setLed;
+  const sleep = m.sleep;
+  const debug = m.debug;
+  const radioPower = m.radioPower;
+  const radioSend = m.radioSend;
+  const radioCancel = m.radioCancel;
+  const onRadioSendDone = m.onRadioSendDone;
+  const onRadioReceive = m.onRadioReceive;
+  const uartSend = m.uartSend;
+  const onUartSendDone = m.onUartSendDone;
+  const onUartReceive = m.onUartReceive;
+  const readSensor = m.readSensor;
+  const own = mote as { -readonly [K in keyof MoteHost]: MoteHost[K] };
+  own.now = () => now.call(mote);
+  own.onAlarm = (fired) => onAlarm.call(mote, fired);
+  own.startAlarmAt = (t0, dt) => startAlarmAt.call(mote, t0, dt);
+  own.stopAlarm = () => stopAlarm.call(mote);
+  own.alarmRunning = () => alarmRunning.call(mote);
+  own.alarmTime = () => alarmTime.call(mote);
+  own.setLed = (index, on) => setLed.call(mote, index, on);
+  own.sleep = () => sleep.call(mote);
+  own.debug = (channel, message) => debug.call(mote, channel, message);
+  own.radioPower = (on) => radioPower.call(mote, on);
+  own.radioSend = (frame, length, wantAck) => radioSend.call(mote, frame, length, wantAck);
+  own.radioCancel = () => radioCancel.call(mote);
+  own.onRadioSendDone = (handler) => onRadioSendDone.call(mote, handler);
+  own.onRadioReceive = (handler) => onRadioReceive.call(mote, handler);
+  own.uartSend = (bytes, length) => uartSend.call(mote, bytes, length);
+  own.onUartSendDone = (handler) => onUartSendDone.call(mote, handler);
+  own.onUartReceive = (handler) => onUartReceive.call(mote, handler);
+  own.readSensor = (channel) => readSensor.call(mote, channel);
 }

@@ -1,0 +1,82 @@
+import { describe, expect, it } from "vitest";
+import { MICA_ENERGY } from "../tools/sim/Energy.ts";
+import { sensorFromCsv } from "../tools/sim/Sensors.ts";
+import { World } from "../tools/sim/World.ts";
+import { imageOf } from "./support.ts";
+
+describe("energy", () => {
+  it("a known duty cycle costs what the hand calculation says (within 1%)", async () => {
+    const world = new World();
+    world.addMote({ id: 1, image: await imageOf("test/fixtures/sim/DutyCycleAppC.ts"), bootAtMs: 0 });
+    world.runUntil(3_600_500); // one hour and a half second: 3600 periods
+
+    // By hand, from the MICA table. Per period (1 s): the radio is on 100 ms,
+    // of which one 20-byte frame (11 + 7 + 20 bytes at 32 µs) transmits; the
+    // CPU wakes three times (the period timer, the send-done, the 100 ms
+    // timer), twice with the radio on; the light sensor is read once. Plus
+    // the boot, with the radio off. The rest of the time the CPU sleeps:
+    // idle while the radio is on, suspended while it is off.
+    const periods = 3600;
+    const seconds = 3600.5;
+    const active = 250e-6; // per wake-up
+    const tx = (11 + 7 + 20) * 32e-6;
+    const radioOn = periods * 0.1;
+    const wakeOn = periods * 2;
+    const wakeOff = periods + 1;
+    const mAs =
+      (wakeOn + wakeOff) * active * 4.6 +
+      (radioOn - wakeOn * active) * 2.4 +
+      (seconds - radioOn - wakeOff * active) * 0.01 +
+      periods * tx * 12 +
+      (radioOn - periods * tx) * 3.6 +
+      periods * 1e-3 * 1.235;
+    const handMa = mAs / seconds;
+    const report = world.energy(1);
+    expect(Math.abs(report.averageMa - handMa) / handMa).toBeLessThan(0.01);
+    expect(report.totalMah).toBeCloseTo(mAs / 3600, 6);
+    expect(report.lifetimeDays).toBeCloseTo(2850 / handMa / 24, 0);
+    const state = (name: string) => report.states.find((s) => s.name === name)!;
+    expect(state("radio tx").seconds).toBeCloseTo(periods * tx, 6);
+    expect(state("radio rx").seconds).toBeCloseTo(radioOn - periods * tx, 6);
+    expect(state("radio off").seconds).toBeCloseTo(seconds - radioOn, 6);
+    expect(state("photo").seconds).toBeCloseTo(periods * 1e-3, 6);
+    expect(state("cpu active").seconds).toBeCloseTo((wakeOn + wakeOff) * active, 6);
+  });
+
+  it("takes a platform's own table", async () => {
+    const world = new World({ energy: { platform: "test", radioRxMa: 20, cpuIdleMa: 0, cpuActiveMa: 0, cpuSuspendMa: 0 } });
+    world.addMote({ id: 0, image: await imageOf("test/fixtures/sim/ListenerAppC.ts"), bootAtMs: 0 });
+    world.runUntil(10_000);
+    const report = world.energy(0);
+    expect(report.platform).toBe("test");
+    expect(report.averageMa).toBeCloseTo(20, 6); // the radio listens all the time
+    expect(report.lifetimeDays).toBeCloseTo(MICA_ENERGY.batteryMah / 20 / 24, 6);
+  });
+});
+
+describe("sensors", () => {
+  it("readings come from a function of time and position, or a CSV trace; reads are split-phase", async () => {
+    const world = new World();
+    const image = await imageOf("test/fixtures/sim/SensorProbeAppC.ts");
+    world.addMote({ id: 0, image, bootAtMs: 0, position: { x: 10, y: 0 } });
+    world.addMote({ id: 1, image, bootAtMs: 0, position: { x: 20, y: 0 } });
+    world.setSensor(0, (t, mote) => Math.round(100 * t + mote.position.x));
+    world.setSensor(1, sensorFromCsv("time,0,1\n0,20,30\n2,22,40\n", "temps.csv"));
+    world.runUntil(2500);
+    const m0 = world.mote(0).channel("sensor");
+    const m1 = world.mote(1).channel("sensor");
+    expect(m0[0]).toBe("again 5"); // EBUSY while the first read is pending
+    expect(m0).not.toContain("inside"); // readDone never comes from inside read
+    expect(m0.filter((l) => l.startsWith("light"))).toEqual(["light 0 60", "light 0 110", "light 0 160", "light 0 210", "light 0 260"]);
+    expect(m1.filter((l) => l.startsWith("light"))).toEqual(["light 0 70", "light 0 120", "light 0 170", "light 0 220", "light 0 270"]);
+    expect(m0.filter((l) => l.startsWith("temp"))).toEqual(["temp 0 20.5", "temp 0 21", "temp 0 21.5", "temp 0 22", "temp 0 22"]);
+    expect(m1.filter((l) => l.startsWith("temp"))).toEqual(["temp 0 32.5", "temp 0 35", "temp 0 37.5", "temp 0 40", "temp 0 40"]);
+    const report = world.energy(0);
+    expect(report.states.find((s) => s.name === "temperature")!.seconds).toBeCloseTo(5e-3, 9);
+  });
+
+  it("refuses a CSV trace it cannot read, naming the line", () => {
+    expect(() => sensorFromCsv("time,value\n0,1\n1,x\n", "bad.csv")).toThrow(/bad\.csv:3: expected 2 numbers/);
+    expect(() => sensorFromCsv("time,value\n2,1\n1,3\n", "bad.csv")).toThrow(/bad\.csv:3: time goes backwards/);
+  });
+});

@@ -1,0 +1,225 @@
+import { describe, expect, it } from "vitest";
+import { airBytes, prrFromSnr, snrForPrr, SYNC_HEADER_BYTES, US_PER_BYTE } from "../tools/sim/Channel.ts";
+import { parseLayout, parseTopology, TopologyError } from "../tools/sim/Topology.ts";
+import { World, type WorldOptions } from "../tools/sim/World.ts";
+import { imageOf } from "./support.ts";
+
+const BROADCASTER = "test/fixtures/sim/BroadcasterAppC.ts";
+const BEACON = "test/fixtures/sim/BeaconProbeAppC.ts";
+const UNICAST = "test/fixtures/sim/UnicastAppC.ts";
+const LISTENER = "test/fixtures/sim/ListenerAppC.ts";
+
+interface RxLine {
+  t: number;
+  ev: string;
+  src: number;
+  dst: number;
+  addr: number;
+  type: number;
+  len: number;
+  result: string;
+  rssi: number;
+  snr: number;
+  try?: number;
+}
+
+const FRAME = 7 + 20; // the probes' frames: AM header and 20 bytes
+const CHECKED = airBytes(FRAME) - SYNC_HEADER_BYTES;
+
+describe("the channel model", () => {
+  it("reception ratio rises with SNR, steeply, and shorter frames fare better", () => {
+    expect(prrFromSnr(-10, CHECKED)).toBe(0);
+    expect(prrFromSnr(12, CHECKED)).toBe(1);
+    expect(prrFromSnr(4, CHECKED)).toBeLessThan(prrFromSnr(5, CHECKED));
+    expect(prrFromSnr(5, 10)).toBeGreaterThan(prrFromSnr(5, 100));
+    const snr = snrForPrr(0.5, CHECKED);
+    expect(prrFromSnr(snr, CHECKED)).toBeCloseTo(0.5, 6);
+  });
+
+  it("a link with 50% reception delivers 50% ± 2% of 10,000 packets", async () => {
+    const world = new World({ seed: 11, radio: { noiseStdDb: 0 } });
+    world.addMote({ id: 0, image: await imageOf(BROADCASTER), bootAtMs: 0 });
+    world.addMote({ id: 1, image: await imageOf(LISTENER), bootAtMs: 0 });
+    world.setGain(0, 1, world.medium.options.noiseMeanDbm + snrForPrr(0.5, CHECKED));
+    const sender = world.mote(0).counters;
+    const receiver = world.mote(1).counters;
+    expect(world.runUntilCondition(() => receiver.received + receiver.lost === 10_000, 300_000)).toBe(true);
+    world.turnOff(0);
+    world.runFor(1000); // the listener reports its count
+    expect(sender.transmissions).toBe(10_000);
+    expect(receiver.collided).toBe(0);
+    expect(receiver.received / 10_000).toBeGreaterThanOrEqual(0.48);
+    expect(receiver.received / 10_000).toBeLessThanOrEqual(0.52);
+    expect(world.mote(1).variable("received")).toBe(String(receiver.received)); // the image got each one
+  });
+
+  it("frames take their air time at 250 kbit/s", async () => {
+    const lines: RxLine[] = [];
+    const world = new World({ trace: (l) => lines.push(JSON.parse(l) as RxLine) });
+    world.addMote({ id: 0, image: await imageOf(BEACON), bootAtMs: 0 });
+    world.addMote({ id: 1, image: await imageOf(LISTENER), bootAtMs: 0 });
+    world.setGain(0, 1, -50);
+    world.runUntil(3500);
+    const tx = lines.filter((l) => l.ev === "tx");
+    const rx = lines.filter((l) => l.ev === "rx");
+    expect(tx).toHaveLength(3);
+    expect(rx.map((l) => l.result)).toEqual(["delivered", "delivered", "delivered"]);
+    for (let i = 0; i < 3; i++) {
+      expect(Math.round((rx[i]!.t - tx[i]!.t) * 1e6)).toBe((11 + FRAME) * US_PER_BYTE);
+      expect(rx[i]).toMatchObject({ src: 0, dst: 1, addr: 0xffff, type: 0x42, len: 20, rssi: -50 });
+    }
+  });
+});
+
+describe("collisions and the MAC", () => {
+  async function hiddenTerminals(options: WorldOptions, hearEachOther: boolean) {
+    const lines: RxLine[] = [];
+    const world = new World({ seed: 5, ...options, trace: (l) => lines.push(JSON.parse(l) as RxLine) });
+    world.addMote({ id: 0, image: await imageOf(UNICAST), bootAtMs: 0 });
+    world.addMote({ id: 1, image: await imageOf(LISTENER), bootAtMs: 0 });
+    world.addMote({ id: 2, image: await imageOf(UNICAST), bootAtMs: 0 });
+    world.setLink(0, 1, -60);
+    world.setLink(2, 1, -60);
+    if (hearEachOther) world.setLink(0, 2, -60);
+    world.runUntil(20_000); // 500 sends each, every 40 ms, at the same instants
+    return { world, lines };
+  }
+
+  it("hidden terminals collide at the receiver; without retries the senders lose packets", async () => {
+    const { world, lines } = await hiddenTerminals({ radio: { maxRetries: 0 } }, false);
+    const receiver = world.mote(1).counters;
+    expect(receiver.collided).toBeGreaterThan(20);
+    expect(lines.some((l) => l.ev === "rx" && l.result === "collided")).toBe(true);
+    for (const id of [0, 2]) {
+      const c = world.mote(id).counters;
+      expect(c.noAck).toBeGreaterThan(10);
+      expect(c.retries).toBe(0);
+    }
+  });
+
+  it("acknowledgements and retries recover: (nearly) every send is acknowledged, each packet delivered once", async () => {
+    const without = await hiddenTerminals({ radio: { maxRetries: 0 } }, false);
+    const { world, lines } = await hiddenTerminals({}, false);
+    const receiver = world.mote(1).counters;
+    expect(receiver.collided).toBeGreaterThan(20); // first tries still collide
+    let acked = 0;
+    let sent = 0;
+    for (const id of [0, 2]) {
+      const c = world.mote(id).counters;
+      const noRetries = without.world.mote(id).counters;
+      expect(c.retries).toBeGreaterThan(20);
+      expect(c.sent).toBeGreaterThan(490); // a timer tick finding the previous send still retrying skips
+      expect(c.acked + c.noAck).toBeGreaterThanOrEqual(c.sent - 1); // the last may still be under way
+      expect(c.acked).toBeGreaterThanOrEqual(0.98 * c.sent); // four tries in a row may still collide (~0.3^4)
+      expect(c.noAck).toBeLessThan(noRetries.noAck / 10);
+      acked += c.acked;
+      sent += c.sent;
+    }
+    // A retry whose first try got through but whose acknowledgement was lost is dropped as a duplicate.
+    expect(receiver.received).toBeGreaterThanOrEqual(acked);
+    expect(receiver.received).toBeLessThanOrEqual(sent);
+    expect(lines.filter((l) => l.ev === "ack" && l.result === "delivered").length).toBeGreaterThanOrEqual(acked);
+  });
+
+  it("carrier sense avoids collisions between motes that hear each other", async () => {
+    const hidden = await hiddenTerminals({}, false);
+    const visible = await hiddenTerminals({}, true);
+    expect(visible.world.mote(1).counters.collided).toBeLessThan(hidden.world.mote(1).counters.collided / 4);
+    expect(visible.world.mote(0).counters.ccaBusy + visible.world.mote(2).counters.ccaBusy).toBeGreaterThan(20);
+  });
+
+  it("the stronger frame captures the receiver; the weaker one is the collision", async () => {
+    const lines: RxLine[] = [];
+    const world = new World({ seed: 9, trace: (l) => lines.push(JSON.parse(l) as RxLine) });
+    world.addMote({ id: 0, image: await imageOf(BROADCASTER), bootAtMs: 0 });
+    world.addMote({ id: 1, image: await imageOf(LISTENER), bootAtMs: 0 });
+    world.addMote({ id: 2, image: await imageOf(BROADCASTER), bootAtMs: 0 });
+    world.setGain(0, 1, -60); // strong
+    world.setGain(2, 1, -80); // weak, but fine alone (SNR 18 dB)
+    world.runUntil(10_000);
+    const at1 = lines.filter((l) => l.ev === "rx" && l.dst === 1);
+    const strong = at1.filter((l) => l.src === 0);
+    const weak = at1.filter((l) => l.src === 2);
+    expect(weak.filter((l) => l.result === "collided").length).toBeGreaterThan(20);
+    expect(strong.every((l) => l.result === "delivered")).toBe(true);
+    expect(weak.filter((l) => l.result === "delivered").length).toBeGreaterThan(weak.length / 2);
+  });
+
+  it("a unicast nobody acknowledges is retried, then reported unacknowledged", async () => {
+    const world = new World();
+    world.addMote({ id: 0, image: await imageOf(UNICAST), bootAtMs: 0 });
+    world.addMote({ id: 1, image: await imageOf(LISTENER), bootAtMs: 0 });
+    world.runUntil(1010); // no link at all: 25 sends, 4 tries each
+    const c = world.mote(0).counters;
+    expect(c.acked).toBe(0);
+    expect(c.noAck).toBeGreaterThanOrEqual(20);
+    expect(c.transmissions).toBeGreaterThanOrEqual(c.noAck * 4);
+    expect(world.mote(1).counters.lost).toBe(c.transmissions);
+  });
+
+  it("a script can change gains while running", async () => {
+    const world = new World();
+    world.addMote({ id: 0, image: await imageOf(BEACON), bootAtMs: 0 });
+    world.addMote({ id: 1, image: await imageOf(LISTENER), bootAtMs: 0 });
+    world.setGain(0, 1, -60);
+    world.at(3500, () => world.setGain(0, 1, undefined));
+    world.at(6500, () => world.setGain(0, 1, -70));
+    world.runUntil(9500);
+    expect(world.mote(1).counters.received).toBe(3 + 3); // 1..3 s and 7..9 s
+    expect(world.gain(0, 1)).toBe(-70);
+  });
+});
+
+describe("topologies", () => {
+  it("reads TOSSIM's gain and noise lines", async () => {
+    const topo = parseTopology("# a comment\ngain 0 1 -60.5\n\ngain 1 0 -62\nnoise 0 -98 2.5\nnoise 1 -100 0\n", "two.txt");
+    expect(topo.gains).toEqual([
+      { src: 0, dst: 1, dbm: -60.5, line: 2 },
+      { src: 1, dst: 0, dbm: -62, line: 4 },
+    ]);
+    expect(topo.noise[1]).toEqual({ node: 1, meanDbm: -100, stdDb: 0, line: 6 });
+    const world = new World();
+    world.addMote({ id: 0, image: await imageOf(BEACON), bootAtMs: 0 });
+    world.addMote({ id: 1, image: await imageOf(LISTENER), bootAtMs: 0 });
+    world.applyTopology(topo);
+    expect(world.gain(0, 1)).toBe(-60.5);
+    world.runUntil(2500);
+    expect(world.mote(1).counters.received).toBe(2);
+  });
+
+  it("refuses a topology file with a bad line, naming the line", () => {
+    expect(() => parseTopology("gain 0 1 -60\nnoise 1 -98 2\ngain 1 x -60\n", "net.txt")).toThrow(
+      /^net\.txt:3: dst must be a node id 0\.\.65535: "gain 1 x -60"$/,
+    );
+    expect(() => parseTopology("gain 0 1 -60\nlink 0 1\n", "net.txt")).toThrow(/net\.txt:2: expected a "gain/);
+    expect(() => parseTopology("gain 0 1\n", "net.txt")).toThrow(/net\.txt:1: expected "gain <src> <dst> <dBm>"/);
+    expect(() => parseTopology("noise 4 -98 -1\n", "net.txt")).toThrow(TopologyError);
+  });
+
+  it("generates grids and random layouts with path loss and shadowing, the same for the same seed", async () => {
+    expect(parseLayout("grid:32x32")).toMatchObject({ kind: "grid", count: 1024, columns: 32, spacing: 15 });
+    expect(parseLayout("grid:4x2,spacing=5")).toMatchObject({ count: 8, spacing: 5 });
+    expect(parseLayout("random:200,area=100x50")).toMatchObject({ kind: "random", count: 200, width: 100, height: 50 });
+    expect(parseLayout("net.txt")).toBeUndefined();
+    expect(() => parseLayout("grid:ax3")).toThrow(/grid:<columns>x<rows>/);
+    const image = await imageOf(LISTENER);
+    const gains = (seed: number, layout: string) => {
+      const world = new World({ seed });
+      world.addMotes(100, image);
+      world.placeMotes(layout);
+      return { world, links: [...world.medium.gains.entries()] };
+    };
+    const a = gains(1, "grid:10x10");
+    expect(a.links).toEqual(gains(1, "grid:10x10").links);
+    expect(a.links).not.toEqual(gains(2, "grid:10x10").links);
+    expect(a.world.mote(11).position).toEqual({ x: 15, y: 15 });
+    // Every mote has its grid neighbours (15 m) in its list; nobody 60 m away.
+    const perMote = a.world.medium.linkCount() / 100;
+    expect(perMote).toBeGreaterThan(4);
+    expect(perMote).toBeLessThan(20);
+    expect(a.world.gain(0, 40)).toBeUndefined();
+    const r = gains(3, "random:100");
+    expect(new Set(r.world.motes.map((m) => `${m.position.x},${m.position.y}`)).size).toBe(100);
+    expect(() => gains(1, "grid:5x5")).toThrow(/25 places for 100 motes/);
+  });
+});

@@ -1,0 +1,121 @@
+import { describe, expect, it } from "vitest";
+import { World } from "../tools/sim/World.ts";
+import { imageOf } from "./support.ts";
+
+const COUNTER = "test/fixtures/sim/LifeCounterAppC.ts";
+const BEACON = "test/fixtures/sim/BeaconProbeAppC.ts";
+const LISTENER = "test/fixtures/sim/ListenerAppC.ts";
+
+describe("the world: many motes on one clock", () => {
+  it("runs each mote as its own instance with its own node id and state", async () => {
+    const world = new World();
+    const image = await imageOf(COUNTER);
+    world.addMote({ id: 5, image, bootAtMs: 0 });
+    world.addMote({ id: 9, image, bootAtMs: 250 });
+    world.addMote({ id: 2, image }); // never booted
+    world.runUntil(1000);
+    expect(world.mote(5).channel("boot")).toEqual(["booted 5"]);
+    expect(world.mote(9).channel("boot")).toEqual(["booted 9"]);
+    expect(world.mote(2).channel("boot")).toEqual([]);
+    expect(world.mote(5).variable("count")).toBe("10");
+    expect(world.mote(9).variable("count")).toBe("7"); // 350, 450, ..., 950
+    expect(world.mote(5).debugLines.at(-1)!.timeMs).toBe(1000);
+    expect(world.mote(9).debugLines.at(-1)!.timeMs).toBe(950);
+    expect(world.mote(5).leds).toBe(10 & 7);
+  });
+
+  it("runs different images side by side (a root and its listeners)", async () => {
+    const world = new World({ seed: 4 });
+    world.addMote({ id: 0, image: await imageOf(BEACON), bootAtMs: 0 });
+    for (let id = 1; id <= 3; id++) world.addMote({ id, image: await imageOf(LISTENER), bootAtMs: 0 });
+    for (let id = 1; id <= 3; id++) world.setGain(0, id, -60);
+    world.runUntil(6000); // beacons at 1000 + backoff, ..., 5000 + backoff; reports at 1000, ..., 6000
+    expect(world.mote(0).counters.sent).toBe(6); // the sixth is still backing off
+    expect(world.mote(0).counters.transmissions).toBe(5);
+    for (let id = 1; id <= 3; id++) {
+      expect(world.mote(id).counters.sent).toBe(0);
+      expect(world.mote(id).counters.received).toBe(5);
+      expect(world.mote(id).variable("received")).toBe("5");
+    }
+  });
+
+  it("orders events by time, then by insertion", async () => {
+    const world = new World();
+    const order: string[] = [];
+    world.at(10, () => order.push("a"));
+    world.at(5, () => order.push("b"));
+    world.at(10, () => order.push("c"));
+    world.at(5, () => order.push("d"));
+    world.runUntil(20);
+    expect(order).toEqual(["b", "d", "a", "c"]);
+  });
+
+  it("runs until a condition holds, or a time limit", async () => {
+    const world = new World();
+    world.addMote({ id: 1, image: await imageOf(COUNTER), bootAtMs: 0 });
+    expect(world.runUntilCondition(() => world.mote(1).variable("count") === "25", 10_000)).toBe(true);
+    expect(world.nowMs).toBe(2500);
+    expect(world.runUntilCondition(() => false, 1000)).toBe(false);
+    expect(world.nowMs).toBe(3500);
+  });
+
+  it("is deterministic: the same seed gives the same trace, byte for byte; another seed does not", async () => {
+    const beacon = await imageOf(BEACON);
+    const run = (seed: number) => {
+      const lines: string[] = [];
+      const world = new World({ seed, trace: (l) => lines.push(l) });
+      world.addMotes(25, beacon, { bootSpreadMs: 1000 });
+      world.placeMotes("grid:5x5");
+      world.at(4000, () => world.turnOff(12));
+      world.at(6000, () => world.turnOn(12));
+      world.at(5000, () => world.setLink(0, 24, -70));
+      world.runUntil(10_000);
+      world.traceEnergy();
+      return lines.join("\n");
+    };
+    const a = run(42);
+    const b = run(42);
+    expect(a.length).toBeGreaterThan(10_000);
+    expect(a).toBe(b);
+    expect(run(43)).not.toBe(a);
+    for (const ev of ['"ev":"tx"', '"ev":"rx"', '"ev":"led"', '"ev":"radio"', '"ev":"energy"', '"ev":"boot"', '"ev":"off"', '"ev":"gain"']) {
+      expect(a).toContain(ev);
+    }
+    for (const result of ["delivered", "lost", "collided"]) expect(a).toContain(`"result":"${result}"`);
+  });
+});
+
+describe("motes' lives", () => {
+  it("a mote turned off and on reboots from scratch: its state is gone, its alarms with it", async () => {
+    const world = new World();
+    world.addMote({ id: 1, image: await imageOf(COUNTER), bootAtMs: 0 });
+    world.turnOffAt(1, 1050);
+    world.turnOnAt(1, 2000);
+    world.runUntil(2350);
+    const mote = world.mote(1);
+    const counts = mote.debugLines.filter((l) => l.channel === "count");
+    // 10 counts before the power cut; none while off; from 1 again after the reboot.
+    expect(counts.map((l) => l.message)).toEqual(["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "1", "2", "3"]);
+    expect(counts.every((l) => l.timeMs <= 1050 || l.timeMs > 2000)).toBe(true);
+    expect(counts.slice(10).map((l) => l.timeMs)).toEqual([2100, 2200, 2300]);
+    expect(mote.channel("boot")).toEqual(["booted 1", "booted 1"]);
+    expect(mote.counters.boots).toBe(2);
+    expect(mote.leds).toBe(3);
+    expect(world.energy(1).states.find((s) => s.name === "cpu suspend")!.seconds).toBeCloseTo(1.05 + 0.35, 2);
+  });
+
+  it("the LEDs go dark when the power goes, and a mote that is off hears nothing", async () => {
+    const world = new World();
+    world.addMote({ id: 0, image: await imageOf(BEACON), bootAtMs: 0 });
+    world.addMote({ id: 1, image: await imageOf(LISTENER), bootAtMs: 0 });
+    world.setLink(0, 1, -60);
+    world.turnOffAt(1, 2500);
+    world.runUntil(6000);
+    expect(world.mote(1).leds).toBe(0);
+    expect(world.mote(1).counters.received).toBe(2);
+    world.turnOn(1); // at 6000, just before the beacon of 6000 + backoff
+    world.runUntil(10_500);
+    expect(world.mote(1).counters.received).toBe(2 + 5);
+    expect(world.mote(1).variable("received")).toBe("4"); // reported at 10000, counting from zero again
+  });
+});
