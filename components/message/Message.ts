@@ -39,10 +39,15 @@ export interface Message {
   readonly metadataOffset: number;
 }
 
-/** One message buffer; call only while the mote starts (static allocation). */
-export function createMessage(dataLength: number = TOSH_DATA_LENGTH): Message {
-  const bytes = new Uint8Array(HEADER_SIZE + dataLength + METADATA_SIZE);
-  return { bytes, data: bytes.subarray(HEADER_SIZE, HEADER_SIZE + dataLength), metadataOffset: HEADER_SIZE + dataLength };
+/**
+ * One message buffer with `dataLength` payload bytes (TOSH_DATA_LENGTH if
+ * omitted); call only while the mote starts (static allocation).
+ */
+export function createMessage(dataLength?: number): Message {
+  // No default parameter: Espruino cannot run one.
+  const n = dataLength === undefined ? TOSH_DATA_LENGTH : dataLength;
+  const bytes = new Uint8Array(HEADER_SIZE + n + METADATA_SIZE);
+  return { bytes, data: bytes.subarray(HEADER_SIZE, HEADER_SIZE + n), metadataOffset: HEADER_SIZE + n };
 }
 
 /** Bytes of a message on the air or the wire: header plus `length` bytes of payload. */
