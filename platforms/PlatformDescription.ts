@@ -30,6 +30,18 @@ export interface ImageCheckResult {
   readonly figures?: Readonly<Record<string, number>>;
 }
 
+/** What a platform's project writer gets: the image the build has just written, and where. */
+export interface ProjectInput {
+  /** The directory the image was written to. */
+  readonly outDir: string;
+  /** The application's name (the image is `<outDir>/<app>.js`). */
+  readonly app: string;
+  readonly imageFile: string;
+  /** The image as written (minified). */
+  readonly image: string;
+  readonly board: BoardDescription | undefined;
+}
+
 /** What the build needs to know of a platform besides its HAL components. */
 export interface PlatformDescription {
   readonly name: string;
@@ -61,4 +73,11 @@ export interface PlatformDescription {
    * memory); errors refuse the build, naming the source file and line.
    */
   readonly checkImage?: (input: ImageCheckInput) => ImageCheckResult;
+  /**
+   * Writes what the platform's own tools need beside the image (Moddable: a
+   * project directory with manifest.json and main.js for mcconfig) and
+   * returns the files written. The build calls it right after writing the
+   * image file (never when it writes nothing).
+   */
+  readonly writeProject?: (input: ProjectInput) => readonly string[];
 }

@@ -1,0 +1,39 @@
+import { module } from "../../components/mote.ts";
+import { Leds } from "../../components/interfaces/Leds.ts";
+import type { EspruinoGlobal, EspruinoPin } from "./EspruinoApi.ts";
+
+declare const global: EspruinoGlobal;
+declare const digitalWrite: (pins: readonly EspruinoPin[], value: number) => void;
+
+/**
+ * The LEDs the board's firmware names LED1, LED2 and LED3, written together
+ * with one `digitalWrite` of a pin array (Espruino writes the value's bits
+ * to the pins, least significant bit to the last pin). A board with fewer
+ * LEDs (the Pico has two, the MDBT42Q one, the generic ESP32 none) simply
+ * has a shorter array: `global.LED3` is undefined there. Each command is
+ * one call from the application into the interpreter (no GeneralIO layer:
+ * on Espruino every function hop costs as much as the call itself). The
+ * LEDs are off when the image starts: Espruino resets the pins before it
+ * runs `.bootcde`.
+ */
+export const EspruinoLedsP = module("EspruinoLedsP", { provides: { Leds } }, () => {
+  const g = global;
+  const pins = [g.LED3, g.LED2, g.LED1].filter((p) => p) as EspruinoPin[];
+  const write = digitalWrite; // a short local name for the image (Espruino's own functions need no `this`)
+  let state = 0;
+  return {
+    Leds: {
+      led0On: () => write(pins, (state |= 1)),
+      led0Off: () => write(pins, (state &= 6)),
+      led0Toggle: () => write(pins, (state ^= 1)),
+      led1On: () => write(pins, (state |= 2)),
+      led1Off: () => write(pins, (state &= 5)),
+      led1Toggle: () => write(pins, (state ^= 2)),
+      led2On: () => write(pins, (state |= 4)),
+      led2Off: () => write(pins, (state &= 3)),
+      led2Toggle: () => write(pins, (state ^= 4)),
+      get: () => state,
+      set: (value) => write(pins, (state = value & 7)),
+    },
+  };
+});

@@ -1,0 +1,56 @@
+import { genericModule } from "../../components/mote.ts";
+import { EBUSY, EOFF, SUCCESS } from "../../components/TinyError.ts";
+import { Read } from "../../components/interfaces/Read.ts";
+import type { EspruinoE, EspruinoGlobal, EspruinoPin } from "./EspruinoApi.ts";
+
+declare const global: EspruinoGlobal;
+declare const E: EspruinoE;
+declare const analogRead: (pin: EspruinoPin) => number;
+
+/** Sensor channels, as PlatformSensorC numbers them. */
+export const SENSOR_LIGHT = 0;
+export const SENSOR_TEMPERATURE = 1;
+
+/**
+ * One sensor channel, split-phase (TEP 114): `read` posts a task that
+ * samples and signals `readDone` (never from inside `read`); EBUSY while one
+ * is pending; EOFF when the board has no such sensor.
+ *
+ * - channel 0, light: `Puck.light()` (0..1) as 0..65535 (Puck.js only);
+ * - channel 1, temperature: `E.getTemperature()` in hundredths of °C (2150 is 21.5 °C);
+ * - channel n ≥ 2: `analogRead(Dn)` (0..1) as 0..65535, on boards that name
+ *   their pins D0, D1... (nRF52, ESP32); AnalogReadC takes any pin by name.
+ */
+export const EspruinoSensorP = genericModule(
+  "EspruinoSensorP",
+  (_channel: number) => ({ provides: { Read: Read<number>() }, tasks: ["sample"] }),
+  (c, _host, channel) => {
+    const g = global;
+    const puck = g.Puck;
+    const pin = g[`D${channel}`] as EspruinoPin | undefined;
+    const sample =
+      channel === SENSOR_LIGHT
+        ? puck && (() => Math.round(puck.light() * 65535))
+        : channel === SENSOR_TEMPERATURE
+          ? () => Math.round(E.getTemperature() * 100)
+          : pin && (() => Math.round(analogRead(pin) * 65535));
+    let pending = false;
+    return {
+      Read: {
+        read() {
+          if (!sample) return EOFF;
+          if (pending) return EBUSY;
+          pending = true;
+          c.post.sample();
+          return SUCCESS;
+        },
+      },
+      tasks: {
+        sample() {
+          pending = false;
+          c.Read.readDone(SUCCESS, (sample as () => number)());
+        },
+      },
+    };
+  },
+);

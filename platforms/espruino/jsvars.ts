@@ -1,0 +1,340 @@
+/**
+ * How many JsVars an `espruino` image holds once it has started: an
+ * estimate the build checks against the board's budget.
+ *
+ * Espruino keeps every value in fixed-size blocks called JsVars (12–16
+ * bytes on a board). The estimate runs the minified image once, at build
+ * time, in Node under the Espruino API shim (tools/espruino/shim.ts), with
+ * the image instrumented to count what it creates while it starts: every
+ * function object, object and array literal, typed array, and every
+ * function call whose scope outlives it (a call that creates closures keeps
+ * its scope, with one JsVar per local, alive). Each is priced in JsVars:
+ *
+ * | thing created                 | JsVars                                           |
+ * | ----------------------------- | ------------------------------------------------ |
+ * | function (closure)            | 7 + 1 per parameter (+ its code, see below)      |
+ * | object literal                | 2 + 1 per property it has once the mote started  |
+ * | array literal                 | 1 + 1 per element                                |
+ * | kept scope                    | 1 + 1 per local variable or parameter            |
+ * | typed array of n bytes        | 2 + n / (characters per JsVar), or 3 + n / (bytes per JsVar) once large (a flat string) |
+ *
+ * Calibration: Espruino's own counts (espruino-dialect.md) give 22 JsVars
+ * for a closure returning an object with two methods — 2 × 7 (functions)
+ * + 4 (object with 2 properties) + 2 (the kept scope with one local) + the
+ * name it is stored under = 21 here — and 41 for ten `{ v: n }` objects in
+ * an array — 1 + 10 + 10 × 3 = 41 here. A function's 7 are its own var,
+ * its `#code` and `#scope` names and values, and its line number.
+ *
+ * Function code: when the image runs from Storage (`.bootcde`, which is how
+ * `mote flash` installs it), Espruino points each function's code at the
+ * text in flash (a native string, one JsVar: Espruino's jsparse.c, "use
+ * another Native String to load function code straight from flash"). Typed
+ * into the REPL instead, every function object copies its text into RAM,
+ * ⌈text length / characters per JsVar⌉ JsVars each: reported as
+ * `jsVarsAtBootCodeInRam`, not checked.
+ *
+ * The estimate is an upper bound in one respect: temporaries created while
+ * starting (a `map` callback) are counted as if they stayed.
+ */
+import { parse } from "acorn";
+import { EspruinoShim, type ShimBoard } from "../../tools/espruino/shim.ts";
+
+export const FUNCTION_JSVARS = 7;
+export const OBJECT_JSVARS = 2;
+export const ARRAY_JSVARS = 1;
+export const SCOPE_JSVARS = 1;
+export const TYPED_ARRAY_JSVARS = 2;
+
+export interface JsVarEstimateOptions {
+  /** Characters of string data per JsVar on the board. */
+  readonly charsPerJsVar: number;
+  /** Bytes per JsVar on the board (flat strings). */
+  readonly jsVarBytes: number;
+  /** The shim board to start the image on (default the test board). */
+  readonly board?: ShimBoard | string;
+}
+
+export interface JsVarEstimate {
+  /** JsVars held once the image has started, code running from flash (as flashed). */
+  readonly total: number;
+  /** The same with every function's code copied into RAM (image typed into the REPL). */
+  readonly totalCodeInRam: number;
+  readonly functions: number;
+  readonly objects: number;
+  readonly arrays: number;
+  readonly scopes: number;
+  readonly typedArrays: number;
+  readonly typedArrayBytes: number;
+  /** The JsVars of each kind. */
+  readonly breakdown: Readonly<Record<"functions" | "objects" | "arrays" | "scopes" | "typedArrays" | "image" | "codeInRam", number>>;
+}
+
+/** The image failed to start in the shim (it would fail on the board too). */
+export class ImageStartError extends Error {
+  constructor(readonly original: unknown) {
+    super(`the image failed to start under the Espruino API shim: ${original instanceof Error ? original.message : String(original)}`);
+    this.name = "ImageStartError";
+  }
+}
+
+interface Node {
+  type: string;
+  start: number;
+  end: number;
+  [key: string]: unknown;
+}
+
+const isNode = (v: unknown): v is Node => typeof v === "object" && v !== null && typeof (v as Node).type === "string";
+const isFunction = (n: Node) =>
+  n.type === "FunctionDeclaration" || n.type === "FunctionExpression" || n.type === "ArrowFunctionExpression";
+
+interface FunctionInfo {
+  readonly params: number;
+  readonly codeChars: number;
+}
+
+interface Edit {
+  readonly pos: number;
+  /** 0 closes, 1 opens: at one position, what closes comes before what opens. */
+  readonly kind: 0 | 1;
+  readonly depth: number;
+  readonly text: string;
+}
+
+/** Names the counting functions take in the instrumented image. */
+const FN = "__moteF";
+const DECL = "__moteD";
+const OBJ = "__moteO";
+const ARR = "__moteA";
+const SCOPE = "__moteS";
+
+interface Instrumented {
+  readonly code: string;
+  readonly functions: readonly FunctionInfo[];
+  /** Per object literal: the method functions it creates with it. */
+  readonly objectMethods: readonly (readonly FunctionInfo[])[];
+  /** Per function body: the function declarations it creates on entry. */
+  readonly declarations: readonly (readonly FunctionInfo[])[];
+}
+
+/** Counts locals of a function body (not of nested functions): `var`, `let`, `const`, declared functions. */
+function countLocals(body: Node): number {
+  let count = 0;
+  const walk = (n: unknown) => {
+    if (!isNode(n)) return;
+    if (n.type === "VariableDeclaration") count += (n.declarations as unknown[]).length;
+    if (n.type === "FunctionDeclaration" || n.type === "ClassDeclaration") count++;
+    if (isFunction(n) || n.type === "ClassExpression") return;
+    for (const key in n) {
+      if (key === "type" || key === "start" || key === "end") continue;
+      const v = n[key];
+      if (Array.isArray(v)) v.forEach(walk);
+      else walk(v);
+    }
+  };
+  for (const s of body.type === "BlockStatement" ? (body.body as Node[]) : [body]) walk(s);
+  return count;
+}
+
+/** Whether a function's own code (not nested functions') creates a function. */
+function createsClosures(fn: Node): boolean {
+  let found = false;
+  const walk = (n: unknown, top: boolean) => {
+    if (found || !isNode(n)) return;
+    if (!top && (isFunction(n) || n.type === "ClassExpression" || n.type === "ClassDeclaration")) {
+      found = true;
+      return;
+    }
+    for (const key in n) {
+      if (key === "type" || key === "start" || key === "end") continue;
+      const v = n[key];
+      if (Array.isArray(v)) for (const x of v) walk(x, false);
+      else walk(v, false);
+    }
+  };
+  walk(fn.body, true);
+  return found;
+}
+
+function info(fn: Node, code: string): FunctionInfo {
+  const body = fn.body as Node;
+  return { params: (fn.params as unknown[]).length, codeChars: code.slice(body.start, body.end).length };
+}
+
+/** Inserts the counting calls into the image. */
+export function instrument(code: string): Instrumented {
+  const ast = parse(code, { ecmaVersion: "latest", sourceType: "script" }) as unknown as Node;
+  const edits: Edit[] = [];
+  const functions: FunctionInfo[] = [];
+  const objectMethods: FunctionInfo[][] = [];
+  const declarations: FunctionInfo[][] = [];
+  const wrap = (n: Node, depth: number, before: string) => {
+    edits.push({ pos: n.start, kind: 1, depth, text: before });
+    edits.push({ pos: n.end, kind: 0, depth, text: ")" });
+  };
+  /** Counting at the entry of a function body (or the program). */
+  const atEntry = (owner: Node, body: Node, depth: number, scopeLocals: number | undefined) => {
+    const decls: FunctionInfo[] = [];
+    for (const s of body.type === "BlockStatement" || body.type === "Program" ? (body.body as Node[]) : []) {
+      if (s.type === "FunctionDeclaration") decls.push(info(s, code));
+    }
+    const calls: string[] = [];
+    if (decls.length) {
+      declarations.push(decls);
+      calls.push(`${DECL}(${declarations.length - 1})`);
+    }
+    if (scopeLocals !== undefined) calls.push(`${SCOPE}(${scopeLocals})`);
+    if (!calls.length) return;
+    if (body.type === "Program") edits.push({ pos: 0, kind: 1, depth: -1, text: `${calls.join(";")};` });
+    else if (body.type === "BlockStatement") edits.push({ pos: body.start + 1, kind: 1, depth: -1, text: `${calls.join(";")};` });
+    else {
+      edits.push({ pos: body.start, kind: 1, depth: depth - 0.5, text: ` (${calls.join(",")},` });
+      edits.push({ pos: body.end, kind: 0, depth: depth - 0.5, text: ")" });
+    }
+    void owner;
+  };
+
+  const walk = (n: Node, depth: number, parent: Node | undefined, parentKey: string) => {
+    if (isFunction(n)) {
+      const isMethod =
+        parent !== undefined &&
+        ((parent.type === "Property" && parentKey === "value" && (parent.method === true || parent.kind !== "init")) ||
+          parent.type === "MethodDefinition");
+      const isIife = parent !== undefined && parent.type === "CallExpression" && parentKey === "callee";
+      if (n.type !== "FunctionDeclaration" && !isMethod && !isIife) {
+        functions.push(info(n, code));
+        wrap(n, depth, ` ${FN}(${functions.length - 1},`);
+      }
+      const body = n.body as Node;
+      const locals = (n.params as unknown[]).length + countLocals(body);
+      atEntry(n, body, depth + 1, createsClosures(n) ? locals : undefined);
+    } else if (n.type === "ObjectExpression") {
+      const methods: FunctionInfo[] = [];
+      for (const p of n.properties as Node[]) {
+        if (p.type === "Property" && (p.method === true || p.kind !== "init") && isNode(p.value)) methods.push(info(p.value, code));
+      }
+      objectMethods.push(methods);
+      wrap(n, depth, ` ${OBJ}(${objectMethods.length - 1},`);
+    } else if (n.type === "ArrayExpression") {
+      wrap(n, depth, ` ${ARR}(`);
+    } else if (n.type === "Program") {
+      atEntry(n, n, depth, undefined);
+    }
+    for (const key in n) {
+      if (key === "type" || key === "start" || key === "end") continue;
+      const v = n[key];
+      if (Array.isArray(v)) {
+        for (const item of v) if (isNode(item)) walk(item, depth + 1, n, key);
+      } else if (isNode(v)) walk(v, depth + 1, n, key);
+    }
+  };
+  walk(ast, 0, undefined, "");
+
+  edits.sort((a, b) => a.pos - b.pos || a.kind - b.kind || (a.kind === 0 ? b.depth - a.depth : a.depth - b.depth));
+  let out = "";
+  let last = 0;
+  for (const e of edits) {
+    out += code.slice(last, e.pos) + e.text;
+    last = e.pos;
+  }
+  out += code.slice(last);
+  return { code: out, functions, objectMethods, declarations };
+}
+
+/** Starts `image` once under the shim and prices what it created. */
+export function estimateJsVars(image: string, options: JsVarEstimateOptions): JsVarEstimate {
+  const inst = instrument(image);
+  const { charsPerJsVar, jsVarBytes } = options;
+  const codeVars = (chars: number) => Math.max(1, Math.ceil(chars / charsPerJsVar));
+  let functions = 0;
+  let functionVars = 0;
+  let codeInRam = 0;
+  const addFunction = (f: FunctionInfo) => {
+    functions++;
+    functionVars += FUNCTION_JSVARS + f.params;
+    codeInRam += codeVars(f.codeChars) - 1; // the flash model already counts one code JsVar
+  };
+  const objects: object[] = [];
+  const arrays: unknown[][] = [];
+  let scopes = 0;
+  let scopeVars = 0;
+  let typedArrays = 0;
+  let typedArrayBytes = 0;
+  let typedArrayVars = 0;
+  const counting = <T extends new (...args: never[]) => ArrayBufferView>(Base: T) =>
+    new Proxy(Base, {
+      construct(target, args: unknown[]) {
+        const made = Reflect.construct(target, args) as ArrayBufferView;
+        typedArrays++;
+        if (args[0] instanceof ArrayBuffer) {
+          typedArrayVars += 1; // a view on an existing buffer
+        } else {
+          const bytes = made.byteLength;
+          typedArrayBytes += bytes;
+          const flat = bytes > 2 * charsPerJsVar;
+          typedArrayVars += TYPED_ARRAY_JSVARS + (flat ? 1 + Math.ceil(bytes / jsVarBytes) : Math.ceil(bytes / charsPerJsVar));
+        }
+        return made;
+      },
+    });
+  const hooks: Record<string, unknown> = {
+    [FN]: (id: number, fn: unknown) => {
+      addFunction(inst.functions[id]!);
+      return fn;
+    },
+    [DECL]: (id: number) => {
+      for (const f of inst.declarations[id]!) addFunction(f);
+    },
+    [OBJ]: (id: number, obj: object) => {
+      objects.push(obj);
+      for (const f of inst.objectMethods[id]!) addFunction(f);
+      return obj;
+    },
+    [ARR]: (arr: unknown[]) => {
+      arrays.push(arr);
+      return arr;
+    },
+    [SCOPE]: (locals: number) => {
+      scopes++;
+      scopeVars += SCOPE_JSVARS + locals;
+    },
+    Uint8Array: counting(Uint8Array),
+    Uint16Array: counting(Uint16Array),
+    Uint32Array: counting(Uint32Array),
+    Int8Array: counting(Int8Array),
+    Int16Array: counting(Int16Array),
+    Int32Array: counting(Int32Array),
+    Float32Array: counting(Float32Array),
+    Float64Array: counting(Float64Array),
+  };
+  const shim = new EspruinoShim({ board: options.board ?? "test", extraGlobals: hooks });
+  try {
+    shim.load(inst.code, "espruino-image-jsvars.js");
+  } catch (e) {
+    throw new ImageStartError(e);
+  }
+  if (shim.uncaught.length) throw new ImageStartError(shim.uncaught[0]);
+  const objectVars = objects.reduce<number>((sum, o) => sum + OBJECT_JSVARS + Object.keys(o).length, 0);
+  const arrayVars = arrays.reduce<number>((sum, a) => sum + ARRAY_JSVARS + a.length, 0);
+  const imageVars = 1; // `.bootcde` itself: a native string pointing into flash
+  const total = functionVars + objectVars + arrayVars + scopeVars + typedArrayVars + imageVars;
+  return {
+    total,
+    totalCodeInRam: total + codeInRam,
+    functions,
+    objects: objects.length,
+    arrays: arrays.length,
+    scopes,
+    typedArrays,
+    typedArrayBytes,
+    breakdown: {
+      functions: functionVars,
+      objects: objectVars,
+      arrays: arrayVars,
+      scopes: scopeVars,
+      typedArrays: typedArrayVars,
+      image: imageVars,
+      codeInRam,
+    },
+  };
+}

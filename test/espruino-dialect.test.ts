@@ -1,0 +1,261 @@
+/**
+ * The `espruino` dialect: every application builds into an image that uses
+ * only what Espruino 2v29 runs (checked here with acorn, independently of
+ * platforms/espruino/dialect.ts), and what Espruino cannot run or hold is
+ * refused at build time, naming the TypeScript file and line.
+ */
+import { parse } from "acorn";
+import { readdirSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { build, ROOT, type BuildReport } from "../tools/build/build.ts";
+import { BuildError, type Diagnostic } from "../tools/build/diagnostics.ts";
+import { findDialectViolations } from "../platforms/espruino/dialect.ts";
+import { estimateJsVars } from "../platforms/espruino/jsvars.ts";
+
+const FIXTURES = path.join(ROOT, "test", "fixtures", "espruino");
+
+function buildFor(entry: string, board?: string): Promise<BuildReport> {
+  return build({ entry: path.resolve(ROOT, entry), platform: "espruino", board, write: false, typecheck: false });
+}
+
+async function refusal(entry: string, board?: string): Promise<readonly Diagnostic[]> {
+  try {
+    await buildFor(entry, board);
+  } catch (e) {
+    if (e instanceof BuildError) return e.diagnostics.filter((d) => d.severity === "error");
+    throw e;
+  }
+  throw new Error(`${entry} built for espruino, but it should have been refused`);
+}
+
+interface Node {
+  type: string;
+  [key: string]: unknown;
+}
+const isNode = (v: unknown): v is Node => typeof v === "object" && v !== null && typeof (v as Node).type === "string";
+
+/** The "fails" rows of espruino-dialect.md, found in an image by walking its syntax tree. */
+function failingConstructs(image: string): string[] {
+  const found: string[] = [];
+  const missingGlobals = new Set(["Map", "Set", "Symbol", "WeakMap", "setImmediate"]);
+  const missingMembers = new Set(["Array.from", "Math.imul", "Math.clz32", "Math.trunc", "Number.isInteger", "Object.freeze", "Object.isFrozen", "process.nextTick"]);
+  const walk = (n: Node, parent: Node | undefined, key: string) => {
+    switch (n.type) {
+      case "ObjectPattern":
+      case "ArrayPattern":
+        found.push("destructuring");
+        break;
+      case "SpreadElement":
+        found.push("spread");
+        break;
+      case "RestElement":
+        found.push("rest");
+        break;
+      case "AssignmentPattern":
+        found.push("default parameter");
+        break;
+      case "ChainExpression":
+        found.push("optional chaining");
+        break;
+      case "LabeledStatement":
+        found.push("label");
+        break;
+      case "BinaryExpression":
+      case "AssignmentExpression":
+        if (n.operator === "**" || n.operator === "**=") found.push("**");
+        break;
+      case "Property":
+      case "MethodDefinition":
+        if (n.computed) found.push("computed key");
+        break;
+      case "FunctionDeclaration":
+      case "FunctionExpression":
+      case "ArrowFunctionExpression":
+        if (n.async) found.push("async");
+        if (n.generator) found.push("generator");
+        break;
+      case "ClassDeclaration":
+      case "ClassExpression":
+        if (isNode(n.superClass) && n.superClass.type !== "Identifier") found.push("extends (expression)");
+        break;
+      case "Literal":
+        if (n.bigint !== undefined) found.push("BigInt");
+        break;
+      case "Identifier": {
+        const isKey = parent && ((parent.type === "MemberExpression" && key === "property" && !parent.computed) || (parent.type === "Property" && key === "key"));
+        if (!isKey && missingGlobals.has(String(n.name))) found.push(String(n.name));
+        break;
+      }
+      case "MemberExpression": {
+        const o = n.object as Node;
+        const p = n.property as Node;
+        if (!n.computed && o.type === "Identifier" && p.type === "Identifier" && missingMembers.has(`${String(o.name)}.${String(p.name)}`)) {
+          found.push(`${String(o.name)}.${String(p.name)}`);
+        }
+        break;
+      }
+    }
+    for (const k in n) {
+      const v = n[k];
+      if (Array.isArray(v)) for (const item of v) isNode(item) && walk(item, n, k);
+      else if (isNode(v)) walk(v, n, k);
+    }
+  };
+  walk(parse(image, { ecmaVersion: "latest", sourceType: "script" }) as unknown as Node, undefined, "");
+  return found;
+}
+
+const applications = readdirSync(path.join(ROOT, "configurations"))
+  .filter((f) => /AppC\.ts$/.test(f))
+  .sort();
+
+describe("every application, built for espruino", () => {
+  it.each(applications)("%s uses only what Espruino runs", async (file) => {
+    let report: BuildReport;
+    try {
+      report = await buildFor(`configurations/${file}`);
+    } catch (e) {
+      // An application needing a component this platform does not provide (yet) is not an espruino application.
+      const missing = e instanceof BuildError && e.diagnostics.every((d) => /No matching export in "platforms\/espruino\/index\.ts"/.test(d.message));
+      if (missing) return;
+      throw e;
+    }
+    expect(failingConstructs(report.image)).toEqual([]);
+    expect(report.image).not.toMatch(/globalThis\.mote\s*=/); // the image starts its mote itself
+    expect(report.board).toBe("puckjs");
+    expect(report.figures.jsVarsAtBoot).toBeGreaterThan(0);
+    expect(report.figures.jsVarsAtBoot).toBeLessThanOrEqual(report.figures.jsVarsBudget!);
+  });
+
+  it("the independent check finds what it looks for", () => {
+    expect(failingConstructs("var {a} = o; var m = new Map(); x?.y; a: for(;;) break a; f(...a); Math.trunc(1);")).toEqual([
+      "destructuring",
+      "Map",
+      "optional chaining",
+      "label",
+      "spread",
+      "Math.trunc",
+    ]);
+  });
+});
+
+describe("what the espruino build refuses", () => {
+  it("destructuring in a module: refused with the module's file and line", async () => {
+    const errors = await refusal("test/fixtures/espruino/DestructuringAppC.ts");
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.message).toMatch(/destructuring/);
+    expect(errors[0]!.location?.file).toBe(path.join(FIXTURES, "DestructuringC.ts"));
+    expect(errors[0]!.location?.line).toBe(11);
+  });
+
+  it("new Map() in a module: refused, naming the TypeScript file and line", async () => {
+    const errors = await refusal("test/fixtures/espruino/MapAppC.ts");
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.message).toMatch(/Map/);
+    expect(errors[0]!.location?.file).toBe(path.join(FIXTURES, "MapUserC.ts"));
+    expect(errors[0]!.location?.line).toBe(7);
+  });
+
+  it("a board too small: refused with the estimate and the budget; a bigger board takes it", async () => {
+    const errors = await refusal("test/fixtures/espruino/BigBuffersAppC.ts", "puckjs");
+    expect(errors).toHaveLength(1);
+    const m = /needs about (\d+) JsVars once started, over the budget of (\d+) on puckjs/.exec(errors[0]!.message);
+    expect(m).not.toBeNull();
+    expect(Number(m![1])).toBeGreaterThan(Number(m![2]));
+    expect(Number(m![2])).toBe(2104);
+    const pico = await buildFor("test/fixtures/espruino/BigBuffersAppC.ts", "pico");
+    expect(pico.figures.jsVarsAtBoot).toBe(Number(m![1]));
+    expect(pico.figures.jsVarsBudget).toBe(4080);
+  });
+
+  it("the BLE radio on a board without it", async () => {
+    const errors = await refusal("test/fixtures/espruino/RadioCountAppC.ts", "pico");
+    expect(errors[0]!.message).toMatch(/BLE radio \(NRF\), which board pico does not have/);
+  });
+
+  it("an unknown board", async () => {
+    const errors = await refusal("configurations/BlinkAppC.ts", "arduino");
+    expect(errors[0]!.message).toMatch(/unknown board `arduino' for platform espruino; known boards: pico, puckjs, mdbt42q, esp32, esp8266/);
+  });
+});
+
+describe("the dialect check", () => {
+  const constructs = (code: string) => findDialectViolations(code).map((f) => f.construct);
+
+  it("refuses what Espruino cannot run", () => {
+    expect(constructs("function* g() { yield 1; }")).toEqual(["generator function"]);
+    expect(constructs("async function f() { await 1; }")).toEqual(["async function"]);
+    expect(constructs("outer: for (;;) { continue outer; }")).toEqual(["labelled statement `outer:'"]);
+    expect(constructs("class A extends (f()) {}")).toEqual(["`class ... extends (expression)'"]);
+    expect(constructs("class A extends B {}")).toEqual([]);
+    expect(constructs("var n = 10n;")).toEqual(["BigInt literal"]);
+    expect(constructs("var o = { [k]: 1 };")).toEqual(["computed key ({ [k]: v })"]);
+    expect(constructs("var x = a ** 2;")).toEqual(["exponent operator (**)"]);
+    expect(constructs("var x = a?.b;")).toEqual(["optional chaining (?.)"]);
+    expect(constructs("function f(a = 1) {}")).toEqual(["default value"]);
+    expect(constructs("function f(...a) {}")).toEqual(["rest element"]);
+    expect(constructs("f(...a);")).toEqual(["spread (...)"]);
+    expect(constructs("class A { #x = 1; }")).toEqual(["private class member"]);
+  });
+
+  it("refuses the built-ins Espruino lacks, unless a local name shadows them", () => {
+    expect(constructs("new Set(); Symbol('x'); new WeakMap(); setImmediate(f); Number.isInteger(1); Object.freeze(o); Math.imul(1, 2); Math.clz32(1); Array.from(a); process.nextTick(f);")).toEqual([
+      "`Set' (Espruino has no Set)",
+      "`Symbol' (Espruino has no Symbol)",
+      "`WeakMap' (Espruino has no WeakMap)",
+      "`setImmediate' (Espruino has no setImmediate)",
+      "`Number.isInteger' (missing on Espruino)",
+      "`Object.freeze' (missing on Espruino)",
+      "`Math.imul' (missing on Espruino)",
+      "`Math.clz32' (missing on Espruino)",
+      "`Array.from' (missing on Espruino)",
+      "`process.nextTick' (missing on Espruino)",
+    ]);
+    expect(constructs("function f(Map) { return new Map(); } var Set = 1; Set + 1; var o = { Map: 1 }; o.Map;")).toEqual([]);
+    expect(constructs("Math.floor(1); Object.keys(o); globalThis.x; new Uint8Array(4);")).toEqual([]);
+  });
+
+  it("refuses a function used before its declaration runs, not one used from a function called later", () => {
+    expect(constructs("f(); function f() {}")).toEqual(["`f' used before its function declaration"]);
+    expect(constructs("(() => { g(); function g() {} })();")).toEqual(["`g' used before its function declaration"]);
+    expect(constructs("function h() { return f(); } function f() {} h();")).toEqual([]);
+    expect(constructs("var x = function () { f(); }; function f() {} x();")).toEqual([]);
+    expect(constructs("v(); var v = 1;")).toEqual([]); // `var` hoisting works on Espruino
+  });
+
+  it("refuses let/const loop variables captured by closures, not plain uses", () => {
+    expect(constructs("for (let i = 0; i < 3; i++) fs.push(() => i);")).toEqual(["loop variable `i' captured by a closure"]);
+    expect(constructs("for (const x of xs) fs.push(function () { return x; });")).toEqual(["loop variable `x' captured by a closure"]);
+    expect(constructs("for (let i = 0; i < 3; i++) sum += i;")).toEqual([]);
+    expect(constructs("for (var i = 0; i < 3; i++) fs.push(() => i);")).toEqual([]);
+    expect(constructs("for (let i = 0; i < 3; i++) fs.push((i) => i);")).toEqual([]); // a parameter of its own
+  });
+});
+
+describe("the JsVar estimate", () => {
+  it("prices what Espruino's own counts say (espruino-dialect.md)", () => {
+    const opts = { charsPerJsVar: 9, jsVarBytes: 13 };
+    const empty = estimateJsVars("", opts).total;
+    // A closure returning an object with two methods: Espruino counts 22.
+    const closure = estimateJsVars("var mk = function () { var n = 0; return { a: function () { n++; }, b: function () { return n; } }; }; var o = mk();", opts);
+    expect(closure.total - empty - 7 /* mk itself */).toBeGreaterThanOrEqual(18);
+    expect(closure.total - empty - 7).toBeLessThanOrEqual(24);
+    // Ten small { v: n } objects in an array: Espruino counts 41.
+    const ten = estimateJsVars("var a = [{v:0},{v:1},{v:2},{v:3},{v:4},{v:5},{v:6},{v:7},{v:8},{v:9}];", opts);
+    expect(ten.total - empty).toBe(41);
+  });
+
+  it("counts typed arrays by their bytes", () => {
+    const opts = { charsPerJsVar: 9, jsVarBytes: 13 };
+    const small = estimateJsVars("var b = new Uint8Array(16);", opts);
+    const big = estimateJsVars("var b = new Uint8Array(1300);", opts);
+    expect(small.typedArrayBytes).toBe(16);
+    expect(small.breakdown.typedArrays).toBe(2 + 2);
+    expect(big.breakdown.typedArrays).toBe(2 + 1 + 100);
+  });
+
+  it("an image that fails to start under the Espruino API is refused", () => {
+    expect(() => estimateJsVars("(() => { new Map(); })();", { charsPerJsVar: 9, jsVarBytes: 13 })).toThrow(/failed to start under the Espruino API shim/);
+  });
+});

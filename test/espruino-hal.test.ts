@@ -1,0 +1,143 @@
+/**
+ * The espruino HAL beyond Blink, each piece run under the Espruino API shim:
+ * the button (setWatch, debounce), the UART (the console device, taken
+ * over), the node id from Storage, the sensors behind Read, and the BLE
+ * advertising radio between two boards.
+ */
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { build, ROOT, type BuildReport } from "../tools/build/build.ts";
+import { EspruinoShim } from "../tools/espruino/shim.ts";
+import { MOTE_MANUFACTURER } from "../platforms/espruino/EspruinoBleRadioP.ts";
+
+const images = new Map<string, Promise<BuildReport>>();
+function fixture(app: string, board = "puckjs"): Promise<BuildReport> {
+  const key = `${app}@${board}`;
+  let report = images.get(key);
+  if (!report) {
+    report = build({ entry: path.join(ROOT, "test", "fixtures", "espruino", `${app}.ts`), platform: "espruino", board, write: false, typecheck: false });
+    images.set(key, report);
+  }
+  return report;
+}
+
+describe("UserButtonC (setWatch)", () => {
+  it("notifies presses and releases once the contact is stable, and runs the task loop", async () => {
+    const shim = new EspruinoShim({ board: "puckjs" });
+    shim.load((await fixture("ButtonLedsAppC")).image);
+    shim.runUntil(100);
+    shim.pressButton(true);
+    shim.runUntil(103);
+    shim.pressButton(false); // contact bounce
+    shim.runUntil(106);
+    shim.pressButton(true);
+    shim.runUntil(130);
+    expect(shim.leds).toBe(0b000); // not yet stable for 25 ms
+    shim.runUntil(131);
+    expect(shim.leds).toBe(0b011); // one press: LED 0 toggled on, LED 1 on while held
+    shim.runUntil(300);
+    shim.pressButton(false);
+    shim.runUntil(400);
+    expect(shim.leds).toBe(0b001);
+    shim.pressButton(true);
+    shim.runUntil(500);
+    expect(shim.leds).toBe(0b010);
+    expect(shim.uncaught).toEqual([]);
+  });
+});
+
+describe("PlatformUartC (the console device)", () => {
+  it("takes the console over and echoes bytes, one send at a time", async () => {
+    const shim = new EspruinoShim({ board: "mdbt42q", storage: { ".motenode": "7" } });
+    shim.load((await fixture("UartEchoAppC", "mdbt42q")).image);
+    expect(shim.consoleDevice).toBe("LoopbackA");
+    shim.receiveSerial("Serial1", [0x10]);
+    expect(shim.serial.Serial1!.written).toEqual([0x11]);
+    shim.receiveSerial("Serial1", [0x20, 0x30]); // the second arrives while the first is outstanding: dropped
+    expect(shim.serial.Serial1!.written).toEqual([0x11, 0x21]);
+    shim.receiveSerial("Serial1", [0x3f]); // `?`: the node id from Storage
+    expect(shim.serial.Serial1!.written).toEqual([0x11, 0x21, 7]);
+    expect(shim.leds & 1).toBe(1); // three sendDones toggled LED 0
+    expect(shim.uncaught).toEqual([]);
+  });
+
+  it("uses USB on a Pico, and the node id defaults to 1", async () => {
+    const shim = new EspruinoShim({ board: "pico" });
+    shim.load((await fixture("UartEchoAppC", "pico")).image);
+    shim.receiveSerial("USB", [0x3f]);
+    expect(shim.serial.USB!.written).toEqual([1]);
+    expect(shim.serial.Serial1!.written).toEqual([]);
+  });
+});
+
+describe("sensors behind Read", () => {
+  it("reads temperature (hundredths of °C), light and an analog pin, each done from a task", async () => {
+    const shim = new EspruinoShim({ board: "puckjs", temperature: 25, analog: 0.75 });
+    shim.load((await fixture("SensorLedsAppC")).image);
+    shim.runMs(1_000);
+    expect(shim.leds).toBe(0b111);
+    shim.temperature = 19.5;
+    shim.analog = 0.25;
+    shim.runMs(1_000);
+    expect(shim.leds).toBe(0b000);
+    expect(shim.uncaught).toEqual([]);
+  });
+
+  it("the light sensor reads EOFF on a board without one", async () => {
+    const shim = new EspruinoShim({ board: "mdbt42q", temperature: 25, analog: 0.75 });
+    shim.load((await fixture("SensorLedsAppC", "mdbt42q")).image);
+    shim.runMs(1_000);
+    expect(shim.uncaught).toEqual([]);
+  });
+});
+
+describe("PlatformRadioC (BLE advertising)", () => {
+  it("advertises each packet as manufacturer data for a burst, then restores advertising", async () => {
+    const shim = new EspruinoShim({ board: "puckjs", storage: { ".motenode": "5" } });
+    shim.load((await fixture("RadioCountAppC")).image);
+    expect(shim.scanCallback).toBeDefined();
+    expect(shim.scanOptions).toEqual({ filters: [{ manufacturerData: { [MOTE_MANUFACTURER]: {} } }] });
+    shim.runMs(1_000);
+    expect(shim.advertising).toHaveLength(1);
+    const adv = shim.advertising[0]!;
+    expect(adv.manufacturer).toBe(0x0590);
+    // seq, then dest ffff, src 0005, length 1, group 0x22, type 6, payload: count 1
+    expect(adv.manufacturerData).toEqual([1, 0xff, 0xff, 0x00, 0x05, 1, 0x22, 6, 1]);
+    shim.runMs(500);
+    expect(shim.advertising).toHaveLength(2);
+    expect(shim.advertising[1]!.manufacturer).toBeUndefined(); // the normal advertising is back
+    shim.runMs(1_000);
+    expect(shim.advertising[2]!.manufacturerData).toEqual([2, 0xff, 0xff, 0x00, 0x05, 1, 0x22, 6, 2]);
+    expect(shim.uncaught).toEqual([]);
+  });
+
+  it("carries counts between two boards, dropping the repeats of a burst", async () => {
+    const image = (await fixture("RadioCountAppC")).image;
+    const a = new EspruinoShim({ board: "puckjs", storage: { ".motenode": "1" } });
+    const b = new EspruinoShim({ board: "puckjs", storage: { ".motenode": "2" } });
+    a.load(image);
+    b.load(image);
+    let delivered = 0;
+    for (let t = 0; t <= 5_100; t += 20) {
+      a.runUntil(t);
+      b.runUntil(t);
+      // b hears a at every advertising interval of its bursts.
+      const last = a.advertising.at(-1);
+      if (last?.manufacturerData) delivered += b.deliverAdvertisement(last.manufacturer!, last.manufacturerData, -70) ? 1 : 0;
+    }
+    expect(delivered).toBeGreaterThan(20); // many copies heard...
+    expect(b.leds & 3).toBe(5 & 3); // ...of a's five counts
+    expect(b.ledTrace.filter((c) => c.led === 2)).toHaveLength(5); // ...each received once
+    expect(b.uncaught).toEqual([]);
+  });
+
+  it("ignores advertisements that are not mote frames", async () => {
+    const shim = new EspruinoShim({ board: "puckjs" });
+    shim.load((await fixture("RadioCountAppC")).image);
+    shim.deliverAdvertisement(0x0590, [1, 2, 3]); // too short
+    shim.deliverAdvertisement(0x0590, [1, 0xff, 0xff, 0, 9, 5, 0x22, 6, 3]); // length byte says 5, one byte came
+    expect(shim.leds).toBe(0);
+    expect(shim.deliverAdvertisement(0x004c, [1, 2, 3, 4, 5, 6, 7, 8, 9])).toBe(false); // another company: filtered by the scan
+    expect(shim.uncaught).toEqual([]);
+  });
+});
