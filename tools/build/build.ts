@@ -66,6 +66,8 @@ export interface BuildReport {
   readonly staticBuffers: { readonly count: number; readonly bytes: number } | undefined;
   readonly warnings: readonly Diagnostic[];
   readonly board: string | undefined;
+  /** Files of a project the platform's own tools build from (e.g. Moddable's manifest.json, main.js). */
+  readonly projectFiles: readonly string[];
   /** Platform-specific figures from its image check (e.g. estimated JsVars at boot). */
   readonly figures: Readonly<Record<string, number>>;
   /** Commands and events no code calls, left out of the image (`Module.slot.function`). */
@@ -361,13 +363,6 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
   });
   const image = `${minified.code.trimEnd()}\n${platform.start}`;
   const rawImage = `${pruned.code}${platform.start}`;
-  let imageFile: string | undefined;
-  if (options.write !== false) {
-    const outDir = path.resolve(options.outDir ?? path.join("build", platform.name));
-    mkdirSync(outDir, { recursive: true });
-    imageFile = path.join(outDir, `${w.appName}.js`);
-    writeFileSync(imageFile, image);
-  }
   const staticBuffers = platform.hostDriven ? measureStaticBuffers(image) : undefined;
   const board = boardOf(platform, options.board);
   let figures: Readonly<Record<string, number>> = {};
@@ -390,6 +385,16 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
     w.diagnostics.push(...checked.diagnostics);
     figures = checked.figures ?? {};
   }
+  // Written only now that every check has passed: a refused build leaves no image behind.
+  let imageFile: string | undefined;
+  let projectFiles: readonly string[] = [];
+  if (options.write !== false) {
+    const outDir = path.resolve(options.outDir ?? path.join("build", platform.name));
+    mkdirSync(outDir, { recursive: true });
+    imageFile = path.join(outDir, `${w.appName}.js`);
+    writeFileSync(imageFile, image);
+    projectFiles = platform.writeProject?.({ outDir, app: w.appName, imageFile, image, board }) ?? [];
+  }
   return {
     app: w.appName,
     platform: platform.name,
@@ -407,6 +412,7 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
     staticBuffers,
     board: board?.name,
     figures,
+    projectFiles,
     warnings: [...w.diagnostics.filter((d) => d.severity === "warning"), ...bundled.warnings],
     prunedFunctions: pruned.removed,
     elapsedMs: performance.now() - started,

@@ -62,14 +62,19 @@ function fanOne(fs, cb) {
   // A parameterized interface's side: index i goes to handlers[i], else to fallback(i, ...).
   dispatch: `function dispatch(handlers, fallback) {
   var r = {}, n, i;
-  for (i = -1; i < handlers.length; i++) for (n in i < 0 ? fallback : handlers[i]) r[n] = 0;
-  for (n in r) r[n] = dispatchOne(handlers.map(function (o) { return o && o[n]; }), fallback[n]);
+  for (n in fallback) r[n] = 0;
+  for (i in handlers) for (n in handlers[i]) r[n] = 0;
+  for (n in r) r[n] = dispatchOne(handlers, n, fallback[n]);
   return r;
 }
-function dispatchOne(fs, fb) {
+function dispatchOne(hs, n, fb) {
   // Events without arguments (fired, runTask) are the per-event path: no padding for them.
-  for (var i = 0, n = fb ? fb.length - 1 : 0; i < fs.length; i++) if (fs[i] && fs[i].length > n) n = fs[i].length;
-  return n ? function (i, a, b, c, d, e, g, h) { var f = fs[i]; return f ? f(a, b, c, d, e, g, h) : fb(i, a, b, c, d, e, g, h); }
+  var fs = {}, i, arity = fb ? fb.length - 1 : 0;
+  for (i in hs) {
+    fs[i] = hs[i][n];
+    if (fs[i] && fs[i].length > arity) arity = fs[i].length;
+  }
+  return arity ? function (i, a, b, c, d, e, g, h) { var f = fs[i]; return f ? f(a, b, c, d, e, g, h) : fb(i, a, b, c, d, e, g, h); }
     : function (i) { var f = fs[i]; return f ? f() : fb(i); };
 }`,
 };
@@ -221,26 +226,21 @@ export function generateGlue(graph: ElaboratedGraph, connected: ConnectedGraph, 
       // Every index has a handler: nothing falls back.
       fallback = missing.length === 0 ? "{}" : `{ ${fnNames.map((n) => `${n}: function () {}`).join(", ")} }`;
     }
-    const size = Math.max(slot.count ?? 0, ...[...byIndex.keys()].map((k) => k + 1));
+    // Only the indexes in use: a Receive[am_id_t] wired at one type is one entry, not 256.
     const handlers: string[] = [];
-    for (let i = 0; i < size; i++) {
-      const list = byIndex.get(i);
-      if (!list) {
-        handlers.push("0");
-        continue;
-      }
-      const exprs = list.map((o) => calleeFor(o.target));
+    for (const i of [...byIndex.keys()].sort((a, b) => a - b)) {
+      const exprs = byIndex.get(i)!.map((o) => calleeFor(o.target));
       // Whole connections also hear index i, with the index bound.
       for (const w of whole) {
         used.add("bindIndex");
         exprs.push(`bindIndex(${incomingObject(w.target)}, ${i})`);
       }
-      handlers.push(fan(m, slot, exprs, `${label}[${i}]`));
+      handlers.push(`${i}: ${fan(m, slot, exprs, `${label}[${i}]`)}`);
     }
     // No index in use and nothing to fall back to: nothing can ever be signalled here.
     if (handlers.length === 0 && fallback === "{}") return "{}";
     used.add("dispatch");
-    return `dispatch([${handlers.join(", ")}], ${fallback})`;
+    return `dispatch({ ${handlers.join(", ")} }, ${fallback})`;
   }
 
   // Instances: one context object each; platform host and generic arguments passed to the implementation.

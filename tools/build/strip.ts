@@ -5,6 +5,7 @@
  * leaving just module implementations. Line breaks are kept, so positions
  * in esbuild's messages still point at the right source line.
  */
+import { MESSAGE_PURE_CALLS } from "../../components/message/TypedMessage.ts";
 
 const PURE_CALLS = new Set([
   "defineInterface",
@@ -13,6 +14,8 @@ const PURE_CALLS = new Set([
   "parameterized",
   "configuration",
   "genericConfiguration",
+  // Typed message declarations: only the accessors an image calls stay in it.
+  ...MESSAGE_PURE_CALLS,
 ]);
 const MODULE_CALLS = new Set(["module", "genericModule"]);
 

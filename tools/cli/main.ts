@@ -13,6 +13,7 @@ usage:
   mote build <configuration.ts> --platform <name> [--board b] [--out dir] [--json] [--no-typecheck]
   mote graph <configuration.ts> [--format dot|svg] [-o file] [--platform name]
   mote run   <configuration.ts> [--platform node] [--seconds s] [--node-id n]
+  mote sim   <configuration.ts> [--motes N] [--topology grid:10x10|random:200|file] [--seconds S] [--seed N] [--trace out.jsonl] [--json] [--serial <mote>=pty] [--realtime]
   mote flash <configuration.ts> --platform espruino [--board b] --port /dev/ttyACM0 [--baud n] [--node-id n] (or --image file.js)
   mote help
 
@@ -28,6 +29,8 @@ export async function main(argv: string[]): Promise<number> {
         return await graphCli(rest);
       case "run":
         return await runCommand(rest);
+      case "sim":
+        return await (await import("../sim/simCommand.ts")).simCommand(rest);
       case "flash":
         return await (await import("../flash/flashCommand.ts")).flashCommand(rest);
       case undefined:
@@ -115,6 +118,7 @@ async function buildCommand(argv: string[]): Promise<number> {
       report.staticBuffers ? `${report.staticBuffers.count} (${report.staticBuffers.bytes} bytes)` : "n/a on this platform",
     ],
     ...(report.board ? ([["board", report.board]] as [string, string][]) : []),
+    ...report.projectFiles.map((f, i) => [i === 0 ? "project files" : "", path.relative(process.cwd(), f)] as [string, string]),
     ...Object.entries(report.figures).map(([k, v]) => [k, String(v)] as [string, string]),
     ["uncalled functions left out", String(report.prunedFunctions.length)],
     ["build time", `${report.elapsedMs.toFixed(0)} ms`],
