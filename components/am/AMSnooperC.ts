@@ -1,0 +1,17 @@
+import { genericConfiguration } from "../mote.ts";
+import { AMPacket } from "../interfaces/AMPacket.ts";
+import { Packet } from "../interfaces/Packet.ts";
+import { Receive } from "../interfaces/Receive.ts";
+import { ActiveMessageC } from "./ActiveMessageC.ts";
+
+/** Radio packets of one AM type overheard for other nodes: `c.new(AMSnooperC, 0x70)`. */
+export const AMSnooperC = genericConfiguration(
+  "AMSnooperC",
+  (_amType: number) => ({ provides: { Receive, Packet, AMPacket } }),
+  (c, amType) => {
+    const am = c.component(ActiveMessageC);
+    c.equate(c.provides.Receive, am.Snoop.at(amType));
+    c.equate(c.provides.Packet, am.Packet);
+    c.equate(c.provides.AMPacket, am.AMPacket);
+  },
+);
