@@ -6,9 +6,11 @@ import { Main } from "../interfaces/Main.ts";
 import { Scheduler } from "../interfaces/Scheduler.ts";
 
 /**
- * The boot sequence of TEP 107: scheduler init, platform init, queued tasks,
- * software init (in wiring order), queued tasks, then `Boot.booted`. After
- * that the mote is driven by HAL interrupts, each ending in the task loop.
+ * The boot sequence of TEP 107: platform init, queued tasks, software init
+ * (in wiring order), queued tasks, then `Boot.booted`. After that the mote
+ * is driven by HAL interrupts, each ending in the task loop. (TEP 107 starts
+ * with scheduler init; here every component's state is created fresh as the
+ * image starts, so the scheduler is already empty.)
  */
 export const RealMainP = module(
   "RealMainP",
@@ -26,7 +28,6 @@ export const RealMainP = module(
     return {
       Main: {
         boot() {
-          c.Scheduler.init();
           c.PlatformInit.init();
           runQueued();
           c.SoftwareInit.init();
