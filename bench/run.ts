@@ -154,6 +154,9 @@ const parts: [string, string][] = [
   ["images.ts", "imageBenchmarks"],
   ["serial.ts", "serialBenchmarks"],
   ["flash.ts", "flashBenchmarks"],
+  ["oscilloscope.ts", "oscilloscopeBenchmarks"],
+  ["collection.ts", "collectionBenchmarks"],
+  ["basestation.ts", "basestationBenchmarks"],
   ["sim.ts", "simBenchmarks"],
 ];
 for (const [file, name] of parts) {

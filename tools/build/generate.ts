@@ -37,11 +37,9 @@ const HELPERS: Record<string, string> = {
   // user calling one index of a parameterized provider (timer starts, task posts).
   bindIndex: `function bindIndex(o, k) {
   var r = {};
-  for (var n in o) r[n] = bindOne(o[n], k);
+  // A bound function passes the caller's arguments through as they are: no padding, no copying.
+  for (var n in o) r[n] = o[n].bind(null, k);
   return r;
-}
-function bindOne(f, k) {
-  return function (a, b, c, d, e, g, h) { return f(k, a, b, c, d, e, g, h); };
 }`,
   // Calls every object's function in turn and combines the results.
   fanOut: `function fanOut(list, combine) {
