@@ -30,12 +30,12 @@ import {
   airTimeUs,
   dbmToMw,
   MAC_OVERHEAD_BYTES,
-  prrFromSnr,
+  PrrTable,
   SYNC_HEADER_BYTES,
 } from "./Channel.ts";
 import type { EventQueue, EventTarget } from "./EventQueue.ts";
 import type { Random } from "./Random.ts";
-import type { SimMote } from "./SimMote.ts";
+import { TIME_ZERO, type MoteCounters, type SimMote } from "./SimMote.ts";
 import type { Tracer } from "./Trace.ts";
 
 export interface RadioOptions {
@@ -152,6 +152,8 @@ class AckTimer implements EventTarget {
 }
 
 export class MoteRadio implements EventTarget {
+  /** The mote's counters (held here: one step fewer per reception). */
+  readonly counters: MoteCounters;
   on = false;
   transmitting = false;
   /** The frame this radio has on the air. */
@@ -168,6 +170,8 @@ export class MoteRadio implements EventTarget {
   noiseMeanDbm: number;
   noiseStdDb: number;
   noiseMeanMw: number;
+  /** std in dB as a factor of a natural exponent: noise mW = mean mW · exp(noiseK · z). */
+  noiseK: number;
   // MAC
   mac = M_IDLE;
   macGen = 0;
@@ -181,9 +185,9 @@ export class MoteRadio implements EventTarget {
   readonly history = new Int32Array(4);
   historyNext = 0;
   // Energy
-  onSinceUs = 0;
-  onUs = 0;
-  txUs = 0;
+  onSinceUs = TIME_ZERO;
+  onUs = TIME_ZERO;
+  txUs = TIME_ZERO;
   // The image's interrupt handlers.
   sendDoneHandler: ((error: number, acked: boolean) => void) | undefined;
   receiveHandler: ((frame: Uint8Array, length: number, rssi: number) => void) | undefined;
@@ -193,16 +197,18 @@ export class MoteRadio implements EventTarget {
     readonly index: number,
     private readonly medium: RadioMedium,
   ) {
+    this.counters = mote.counters;
     const o = medium.options;
     this.noiseMeanDbm = o.noiseMeanDbm;
     this.noiseStdDb = o.noiseStdDb;
     this.noiseMeanMw = dbmToMw(o.noiseMeanDbm);
+    this.noiseK = (o.noiseStdDb * Math.LN10) / 10;
   }
 
-  /** Noise for one frame, mW. */
+  /** Noise for one frame, mW (log-normal: normal in dBm). */
   sampleNoise(): number {
-    if (this.noiseStdDb === 0) return this.noiseMeanMw;
-    return dbmToMw(this.noiseMeanDbm + this.noiseStdDb * this.medium.rng.gaussian());
+    if (this.noiseK === 0) return this.noiseMeanMw;
+    return this.noiseMeanMw * Math.exp(this.noiseK * this.medium.rng.normal());
   }
 
   /** Time the radio has been on, µs. */
@@ -243,7 +249,7 @@ export class MoteRadio implements EventTarget {
 
   send(frame: Uint8Array, length: number, wantAck: boolean): void {
     if (this.mac !== M_IDLE) return; // the HAL never does this: it refuses a second send with EBUSY
-    const counters = this.mote.counters;
+    const counters = this.counters;
     counters.sent++;
     if (!this.on) return this.finishLater(EOFF, false);
     if (length > MAX_FRAME || length < 7) return this.finishLater(ESIZE, false);
@@ -284,7 +290,7 @@ export class MoteRadio implements EventTarget {
     switch (this.mac) {
       case M_BACKOFF:
         if (this.transmitting || this.totalMw + this.noiseMeanMw >= medium.ccaMw) {
-          this.mote.counters.ccaBusy++;
+          this.counters.ccaBusy++;
           if (++this.congestion > medium.options.maxCongestionBackoffs) this.finish(EBUSY, false);
           else this.backoff(medium.options.congestionBackoffUs);
         } else {
@@ -300,8 +306,8 @@ export class MoteRadio implements EventTarget {
         const tx = this.current!;
         this.mac = M_TX;
         tx.attempt++;
-        this.mote.counters.transmissions++;
-        if (tx.attempt > 1) this.mote.counters.retries++;
+        this.counters.transmissions++;
+        if (tx.attempt > 1) this.counters.retries++;
         medium.start(tx);
         return;
       }
@@ -344,7 +350,7 @@ export class MoteRadio implements EventTarget {
   /** The send is over: tell the image (an interrupt). */
   private finish(error: number, acked: boolean): void {
     const tx = this.current;
-    const counters = this.mote.counters;
+    const counters = this.counters;
     if (error !== SUCCESS) counters.sendFailed++;
     else if (tx !== null && tx.wantAck) {
       if (acked) counters.acked++;
@@ -406,6 +412,8 @@ export class RadioMedium {
   private deliverRssi = new Float64Array(64);
   private readonly syncRatio: number;
   private readonly captureRatio: number;
+  /** PRR tables by checked length. */
+  private readonly prrTables: (PrrTable | undefined)[] = [];
 
   constructor(
     readonly queue: EventQueue,
@@ -441,6 +449,7 @@ export class RadioMedium {
     r.noiseMeanDbm = meanDbm;
     r.noiseStdDb = stdDb;
     r.noiseMeanMw = dbmToMw(meanDbm);
+    r.noiseK = (stdDb * Math.LN10) / 10;
     this.table = undefined;
   }
 
@@ -607,9 +616,10 @@ export class RadioMedium {
           snrDb = tracer !== undefined ? 10 * Math.log10(minSinr) : 0;
         } else {
           snrDb = 10 * Math.log10(minSinr);
+          const prr = (this.prrTables[tx.checkedBytes] ??= new PrrTable(tx.checkedBytes));
           const u = this.rng.next();
-          if (u < prrFromSnr(snrDb, tx.checkedBytes)) result = 0;
-          else if (minSinr < r.cleanSnr && u < prrFromSnr(10 * Math.log10(r.cleanSnr), tx.checkedBytes)) result = F_COLLIDED;
+          if (u < prr.at(snrDb)) result = 0;
+          else if (minSinr < r.cleanSnr && u < prr.at(10 * Math.log10(r.cleanSnr))) result = F_COLLIDED;
           else result = F_LOST;
         }
       } else {
@@ -619,7 +629,7 @@ export class RadioMedium {
         snrDb = tracer !== undefined ? t.dbm[k]! - r.noiseMeanDbm : 0;
       }
       if (isData) {
-        const c = r.mote.counters;
+        const c = r.counters;
         if (result === 0) {
           if (!broadcast && r.isDuplicate(src, tx.dsn)) c.duplicates++;
           else {
@@ -656,7 +666,7 @@ export class RadioMedium {
   private unreachable(tx: Transmission, now: number): void {
     const r = this.byNode.get(tx.addr);
     if (r === undefined || !r.on) return;
-    r.mote.counters.lost++;
+    r.counters.lost++;
     this.tracer?.rx(now, tx.sender.mote.nodeId, r.mote.nodeId, tx.addr, tx.bytes[6]!, tx.bytes[4]!, "lost", NaN, NaN);
   }
 }

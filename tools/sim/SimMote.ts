@@ -77,6 +77,14 @@ export class MoteCounters {
 }
 
 const US_PER_MS = 1000;
+
+/**
+ * Zero for fields that hold µs times: a double from the start (V8 keeps -0
+ * out of small integers), so no field changes representation when times
+ * pass 2^31 µs (36 minutes), which would migrate every mote's object and
+ * slow the rest of a long run.
+ */
+export const TIME_ZERO = -0;
 const BOOT = -1;
 const OFF = -2;
 
@@ -97,68 +105,79 @@ class UartRx implements EventTarget {
 }
 
 export class SimMote implements MoteHost, EventTarget {
-  readonly nodeId: number;
-  /** Index in the world (0 for a lone mote). */
-  index = 0;
-  position: Position;
-  readonly ledTrace: LedChange[] = [];
-  readonly debugLines: DebugLine[] = [];
-  readonly counters = new MoteCounters();
+  // The fields every alarm event touches come first, so they share cache lines.
+  private readonly queue: EventQueue;
+  private alarmGeneration = 0;
+  private alarmArmed = false;
+  private alarmCallback: (() => void) | undefined = undefined;
+  alarmsFired = 0;
+  private alarmAt = 0;
+  private readonly clockOffsetMs: number;
   /** Current LED states, bit i for LED i. */
   leds = 0;
   ledChanges = 0;
-  alarmsFired = 0;
+  private readonly traceLeds: boolean;
+  /** Sensors, debug listeners and the trace, when the mote is in a World. */
+  env: MoteEnvironment | undefined = undefined;
+  /** Whether to account LED-lit time (the world turns it on when its energy table charges LEDs). */
+  trackLedTime = false;
+  /** LED-lit time (µs, summed over LEDs) up to `ledsSince`, when the LEDs last changed. */
+  private ledOnUs = TIME_ZERO;
+  private ledsSince = TIME_ZERO;
   /** Wake-ups: each interrupt's task loop ends with one (the CPU model counts them). */
   sleeps = 0;
   /** Wake-ups while the radio was on (the MCU can only idle then, not suspend). */
   sleepsRadioOn = 0;
-  booted = false;
   /** Set by the radio: whether it is on now. */
   radioIsOn = false;
+  readonly ledTrace: LedChange[] = [];
+
+  readonly nodeId: number;
+  /** Index in the world (0 for a lone mote). */
+  index = 0;
+  position: Position;
+  readonly debugLines: DebugLine[] = [];
+  readonly counters = new MoteCounters();
+  booted = false;
   /** The radio, when the mote is in a World. */
-  radio: MoteRadio | undefined;
-  /** Sensors, debug listeners and the trace, when the mote is in a World. */
-  env: MoteEnvironment | undefined;
+  radio: MoteRadio | undefined = undefined;
   /** Called with the bytes of every UART send (the pty bridge listens here). */
   readonly serialListeners: ((bytes: Uint8Array) => void)[] = [];
+  /**
+   * What the image is given: this mote's MoteHost functions, callable
+   * without `this`. Made afresh at each boot, right before the image makes
+   * its own state, so the two lie together in memory.
+   */
+  host: MoteHost;
   /** Sensor readings per channel (for the energy account). */
   readonly sensorReads = new Map<number, number>();
 
-  private readonly clockOffsetMs: number;
-  private readonly traceLeds: boolean;
+  private poweredUs = TIME_ZERO;
+  private poweredSince = TIME_ZERO;
+  private readonly factory: ImageFactory;
   private readonly keepDebug: boolean;
   private readonly keepSerial: boolean;
   private readonly variables = new Map<string, string>();
-  private alarmGeneration = 0;
-  private alarmCallback: (() => void) | undefined;
-  private alarmArmed = false;
-  private alarmAt = 0;
-  private poweredUs = 0;
-  private poweredSince = 0;
-  private readonly ledSince = [0, 0, 0];
-  private ledOnUs = 0;
   private serialOut = new Uint8Array(256);
   private serialOutLength = 0;
   private readonly uartTx = new UartTx(this);
   private readonly uartRx = new UartRx(this);
   private uartSending = false;
-  private uartRxFreeAt = 0;
-  private uartDone: (() => void) | undefined;
-  private uartReceive: ((byte: number) => void) | undefined;
-  private loneRadioDone: ((error: number, acked: boolean) => void) | undefined;
+  private uartRxFreeAt = TIME_ZERO;
+  private uartDone: (() => void) | undefined = undefined;
+  private uartReceive: ((byte: number) => void) | undefined = undefined;
+  private loneRadioDone: ((error: number, acked: boolean) => void) | undefined = undefined;
 
-  constructor(
-    private readonly queue: EventQueue,
-    private readonly factory: ImageFactory,
-    options: SimMoteOptions,
-  ) {
+  constructor(queue: EventQueue, factory: ImageFactory, options: SimMoteOptions) {
+    this.queue = queue;
+    this.factory = factory;
     this.nodeId = options.nodeId;
     this.clockOffsetMs = options.clockOffsetMs ?? 0;
     this.traceLeds = options.traceLeds ?? true;
     this.keepDebug = options.keepDebug ?? true;
     this.keepSerial = options.keepSerial ?? true;
     this.position = options.position ?? { x: 0, y: 0 };
-    bindHost(this); // the image calls them without `this` (see MoteHost)
+    this.host = hostFor(this);
   }
 
   /**
@@ -172,7 +191,8 @@ export class SimMote implements MoteHost, EventTarget {
     this.counters.boots++;
     this.poweredSince = this.queue.now;
     this.env?.tracer?.life(this.queue.now, this.nodeId, "boot");
-    this.factory(this);
+    this.host = hostFor(this);
+    this.factory(this.host);
   }
 
   /**
@@ -261,10 +281,13 @@ export class SimMote implements MoteHost, EventTarget {
     const was = (this.leds & bit) !== 0;
     if (was === on) return;
     const now = this.queue.now;
-    this.leds ^= bit;
+    const lit = this.leds;
+    if (this.trackLedTime) {
+      if (lit !== 0) this.ledOnUs += (now - this.ledsSince) * ((lit & 1) + ((lit >> 1) & 1) + (lit >> 2));
+      this.ledsSince = now;
+    }
+    this.leds = lit ^ bit;
     this.ledChanges++;
-    if (on) this.ledSince[index] = now;
-    else this.ledOnUs += now - this.ledSince[index]!;
     if (this.traceLeds) this.ledTrace.push({ timeMs: now / US_PER_MS, led: index, on });
     if (this.env !== undefined && this.env.tracer !== undefined) this.env.tracer.led(now, this.nodeId, index, on);
   }
@@ -398,10 +421,12 @@ export class SimMote implements MoteHost, EventTarget {
     return this.poweredUs + (this.booted ? this.queue.now - this.poweredSince : 0);
   }
 
-  /** Total LED-lit time so far (all LEDs), µs. */
+  /** Total LED-lit time so far (all LEDs), µs; 0 unless `trackLedTime`. */
   ledOnTimeUs(): number {
+    if (!this.trackLedTime) return 0;
+    const lit = this.leds;
     let us = this.ledOnUs;
-    for (let i = 0; i < 3; i++) if (this.leds & (1 << i)) us += this.queue.now - this.ledSince[i]!;
+    if (lit !== 0) us += (this.queue.now - this.ledsSince) * ((lit & 1) + ((lit >> 1) & 1) + (lit >> 2));
     return us;
   }
 }
@@ -410,51 +435,34 @@ export class SimMote implements MoteHost, EventTarget {
 export const DEFAULT_UART_BYTE_US = 1e7 / 115200;
 
 /**
- * Gives `mote` own-property versions of its MoteHost functions that need no
- * `this` (the image calls them bare). Each is an arrow made by its own
- * literal rather than a bound function: the image's call sites then see one
- * function per site across every mote (closures of one literal share their
- * feedback), so V8 inlines the host into the image; bound functions would
- * make each call site megamorphic with a thousand motes. A subclass's
- * overrides are honoured: each arrow calls the method the class chain gives.
+ * The object the image gets: the mote's MoteHost functions as arrows that
+ * need no `this` (the image calls them bare, see MoteHost). Each is made by
+ * its own literal, so a call site in the image sees one function across
+ * every mote (closures of one literal share their feedback) and V8 can
+ * inline the host into the image, where bound functions would make the
+ * site megamorphic. The arrows call the mote's methods, so a subclass's
+ * overrides are honoured.
  */
-function bindHost(mote: SimMote): void {
-  const m: MoteHost = mote;
-  const now = m.now;
-  const onAlarm = m.onAlarm;
-  const startAlarmAt = m.startAlarmAt;
-  const stopAlarm = m.stopAlarm;
-  const alarmRunning = m.alarmRunning;
-  const alarmTime = m.alarmTime;
-  const setLed = m.setLed;
-  const sleep = m.sleep;
-  const debug = m.debug;
-  const radioPower = m.radioPower;
-  const radioSend = m.radioSend;
-  const radioCancel = m.radioCancel;
-  const onRadioSendDone = m.onRadioSendDone;
-  const onRadioReceive = m.onRadioReceive;
-  const uartSend = m.uartSend;
-  const onUartSendDone = m.onUartSendDone;
-  const onUartReceive = m.onUartReceive;
-  const readSensor = m.readSensor;
-  const own = mote as { -readonly [K in keyof MoteHost]: MoteHost[K] };
-  own.now = () => now.call(mote);
-  own.onAlarm = (fired) => onAlarm.call(mote, fired);
-  own.startAlarmAt = (t0, dt) => startAlarmAt.call(mote, t0, dt);
-  own.stopAlarm = () => stopAlarm.call(mote);
-  own.alarmRunning = () => alarmRunning.call(mote);
-  own.alarmTime = () => alarmTime.call(mote);
-  own.setLed = (index, on) => setLed.call(mote, index, on);
-  own.sleep = () => sleep.call(mote);
-  own.debug = (channel, message) => debug.call(mote, channel, message);
-  own.radioPower = (on) => radioPower.call(mote, on);
-  own.radioSend = (frame, length, wantAck) => radioSend.call(mote, frame, length, wantAck);
-  own.radioCancel = () => radioCancel.call(mote);
-  own.onRadioSendDone = (handler) => onRadioSendDone.call(mote, handler);
-  own.onRadioReceive = (handler) => onRadioReceive.call(mote, handler);
-  own.uartSend = (bytes, length) => uartSend.call(mote, bytes, length);
-  own.onUartSendDone = (handler) => onUartSendDone.call(mote, handler);
-  own.onUartReceive = (handler) => onUartReceive.call(mote, handler);
-  own.readSensor = (channel) => readSensor.call(mote, channel);
+function hostFor(mote: SimMote): MoteHost {
+  return {
+    nodeId: mote.nodeId,
+    now: () => mote.now(),
+    onAlarm: (fired) => mote.onAlarm(fired),
+    startAlarmAt: (t0, dt) => mote.startAlarmAt(t0, dt),
+    stopAlarm: () => mote.stopAlarm(),
+    alarmRunning: () => mote.alarmRunning(),
+    alarmTime: () => mote.alarmTime(),
+    setLed: (index, on) => mote.setLed(index, on),
+    sleep: () => mote.sleep(),
+    debug: (channel, message) => mote.debug(channel, message),
+    radioPower: (on) => mote.radioPower(on),
+    radioSend: (frame, length, wantAck) => mote.radioSend(frame, length, wantAck),
+    radioCancel: () => mote.radioCancel(),
+    onRadioSendDone: (handler) => mote.onRadioSendDone(handler),
+    onRadioReceive: (handler) => mote.onRadioReceive(handler),
+    uartSend: (bytes, length) => mote.uartSend(bytes, length),
+    onUartSendDone: (handler) => mote.onUartSendDone(handler),
+    onUartReceive: (handler) => mote.onUartReceive(handler),
+    readSensor: (channel) => mote.readSensor(channel),
+  };
 }

@@ -15,7 +15,8 @@
  * console.table(world.summary());
  * ```
  */
-import { EventQueue, type EventTarget } from "./EventQueue.ts";
+import { CalendarQueue } from "./CalendarQueue.ts";
+import type { EventQueue, EventTarget } from "./EventQueue.ts";
 import { energyReport, MICA_ENERGY, type EnergyReport, type EnergyTable } from "./Energy.ts";
 import type { ImageFactory } from "./image.ts";
 import { BROADCAST, DEFAULT_RADIO, MoteRadio, RadioMedium, type RadioOptions } from "./Radio.ts";
@@ -123,7 +124,7 @@ class Action implements EventTarget {
 }
 
 export class World implements MoteEnvironment {
-  readonly queue = new EventQueue();
+  readonly queue: EventQueue = new CalendarQueue();
   readonly rng: Random;
   readonly seed: number;
   readonly medium: RadioMedium;
@@ -168,6 +169,7 @@ export class World implements MoteEnvironment {
     });
     mote.index = this.list.length;
     mote.env = this;
+    mote.trackLedTime = this.energyTable.ledMa > 0;
     mote.radio = this.medium.addRadio(mote);
     this.list.push(mote);
     this.byId.set(id, mote);
@@ -478,4 +480,16 @@ export class World implements MoteEnvironment {
     const any = this.debugListeners.get("*");
     if (any) for (const l of any) l(mote, channel, message);
   }
+}
+
+/**
+ * Builds a configuration file for the sim platform and loads its image:
+ * the factory `addMote`/`addMotes` take. Type-checks the sources first
+ * unless `typecheck` is false.
+ */
+export async function buildImage(entry: string, options: { readonly typecheck?: boolean } = {}): Promise<ImageFactory> {
+  const { build } = await import("../build/build.ts");
+  const { loadImageText } = await import("./image.ts");
+  const report = await build({ entry, platform: "sim", write: false, typecheck: options.typecheck ?? true });
+  return loadImageText(report.image, `${report.app}.js`);
 }

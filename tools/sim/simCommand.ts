@@ -163,6 +163,7 @@ async function run(argv: string[], io: SimIo): Promise<number> {
     }
   }
 
+  const links = world.medium.linkCount(); // as set up, before any script changes them
   const buildMs = now() - started;
   const untilMs = seconds === undefined ? undefined : seconds * 1000;
   const bar = values.progress || io.tty ? new ProgressBar(io, untilMs) : undefined;
@@ -196,7 +197,7 @@ async function run(argv: string[], io: SimIo): Promise<number> {
     wallSeconds: wallS,
     buildSeconds: buildMs / 1000,
     speedup: wallS > 0 ? simulatedS / wallS : Infinity,
-    links: world.medium.linkCount(),
+    links,
   };
   if (values.json) {
     const finite = (x: number) => (Number.isFinite(x) ? x : null);
@@ -220,7 +221,7 @@ async function run(argv: string[], io: SimIo): Promise<number> {
       `${simulatedS.toFixed(1)} s simulated in ${wallS.toFixed(2)} s (${header.speedup >= 10 ? header.speedup.toFixed(0) : header.speedup.toFixed(2)}× real time), ` +
       `${world.events.toLocaleString("en-US")} events${values.trace ? `, trace in ${values.trace}` : ""}\n\n`,
   );
-  io.out(summaryTable(rows));
+  io.out(summaryTable(rows, world.energyTable.batteryMah));
   return 0;
 }
 
@@ -277,7 +278,7 @@ function totals(rows: readonly MoteSummary[]): Totals {
 /** At most this many motes get a row; the rest are in the totals (and in --json). */
 const MAX_ROWS = 50;
 
-export function summaryTable(rows: readonly MoteSummary[]): string {
+export function summaryTable(rows: readonly MoteSummary[], batteryMah: number): string {
   const days = (d: number) => (Number.isFinite(d) ? (d >= 1000 ? d.toFixed(0) : d.toFixed(1)) : "-");
   const head = ["mote", "sent", "received", "lost", "collided", "acked", "avg mA", "life (days)", "LED toggles"];
   const line = (r: MoteSummary) => [
@@ -294,7 +295,7 @@ export function summaryTable(rows: readonly MoteSummary[]): string {
   const shown = rows.length > MAX_ROWS ? rows.slice(0, MAX_ROWS) : rows;
   const body = shown.map(line);
   const t = totals(rows);
-  const meanLife = t.averageMa > 0 ? 2850 / t.averageMa / 24 : Infinity;
+  const meanLife = t.averageMa > 0 ? batteryMah / t.averageMa / 24 : Infinity;
   const foot = [
     rows.length > 1 ? "all" : "",
     String(t.sent),

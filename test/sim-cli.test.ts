@@ -1,0 +1,104 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { afterAll, describe, expect, it } from "vitest";
+import { ROOT } from "../tools/build/build.ts";
+
+const run = promisify(execFile);
+const MOTE = path.join(ROOT, "tools/cli/mote.js");
+const BEACON = "test/fixtures/sim/BeaconProbeAppC.ts";
+const out = mkdtempSync(path.join(tmpdir(), "mote-sim-cli-"));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+async function mote(...args: string[]) {
+  try {
+    const r = await run(process.execPath, [MOTE, ...args], { cwd: ROOT });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+interface SimJson {
+  app: string;
+  motes: number;
+  topology: string;
+  seed: number;
+  seconds: number;
+  events: number;
+  links: number;
+  totals: { sent: number; received: number; lost: number; collided: number; averageMa: number };
+  summary: { id: number; sent: number; received: number; lost: number; collided: number; averageMa: number; ledToggles: number; lifetimeDays: number | null }[];
+}
+
+describe("mote sim", () => {
+  it("--json gives the summary per mote, the same for the same seed; --trace writes JSON lines", async () => {
+    const trace = path.join(out, "run.jsonl");
+    const args = ["sim", BEACON, "--topology", "grid:3x3", "--seconds", "20", "--seed", "7", "--no-typecheck"];
+    const a = await mote(...args, "--json", "--trace", trace);
+    expect(a.code).toBe(0);
+    const r = JSON.parse(a.stdout) as SimJson;
+    expect(r).toMatchObject({ app: "BeaconProbeAppC", motes: 9, topology: "grid:3x3", seed: 7, seconds: 20 });
+    expect(r.summary).toHaveLength(9);
+    expect(r.summary.every((m) => m.sent >= 18 && m.averageMa > 3)).toBe(true);
+    expect(r.totals.sent).toBe(r.summary.reduce((s, m) => s + m.sent, 0));
+    expect(r.totals.received).toBeGreaterThan(0);
+    const b = JSON.parse((await mote(...args, "--json")).stdout) as SimJson;
+    expect(b.summary).toEqual(r.summary);
+    expect(b.events).toBe(r.events);
+    const lines = readFileSync(trace, "utf8").trim().split("\n").map((l) => JSON.parse(l) as { ev: string; t: number });
+    expect(lines.filter((l) => l.ev === "tx").length).toBe(r.summary.reduce((s, m) => s + m.sent, 0));
+    expect(lines.filter((l) => l.ev === "energy")).toHaveLength(9);
+    expect(lines.every((l, i) => i === 0 || l.t >= lines[i - 1]!.t)).toBe(true);
+  });
+
+  it("prints a summary table; reads a TOSSIM topology file; runs a world script; shows debug channels", async () => {
+    const r = await mote(
+      "sim", BEACON, "--topology", "test/fixtures/sim/line.topology", "--seconds", "10",
+      "--script", "test/fixtures/sim/cutLink.ts", "--dbg", "received", "--no-typecheck",
+    );
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^BeaconProbeAppC: 3 motes, line\.topology, 4 links, seed 1$/m);
+    expect(r.stdout).toMatch(/10\.0 s simulated in [\d.]+ s \([\d.]+× real time\), [\d,]+ events/);
+    expect(r.stdout).toMatch(/^mote +sent +received +lost +collided +acked +avg mA +life \(days\) +LED toggles$/m);
+    expect(r.stdout).toMatch(/^all /m);
+    expect(r.stdout).toMatch(/^ +[\d.]+ s  mote 1  \[received\] \d+$/m);
+    // Mote 1 stops hearing mote 0 at 5 s (the script) but still hears mote 2.
+    const lines = r.stdout.split("\n").filter((l) => /mote 1 {2}\[received\]/.test(l));
+    expect(lines.length).toBeGreaterThan(5);
+  });
+
+  it("refuses a topology file with a bad line, naming the file and line", async () => {
+    const r = await mote("sim", BEACON, "--topology", "test/fixtures/sim/bad.topology", "--no-typecheck");
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/test\/fixtures\/sim\/bad\.topology:3: expected a "gain <src> <dst> <dBm>" or "noise/);
+  });
+
+  it("explains bad usage", async () => {
+    const missing = await mote("sim");
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("sim needs a configuration file");
+    expect(missing.stderr).toContain("mote sim <configuration.ts>");
+    const tooMany = await mote("sim", BEACON, "--topology", "grid:2x2", "--motes", "5", "--no-typecheck");
+    expect(tooMany.code).toBe(2);
+    expect(tooMany.stderr).toContain("grid:2x2 has 4 places for 5 motes");
+    const serial = await mote("sim", BEACON, "--serial", "0=tty");
+    expect(serial.code).toBe(2);
+    expect(serial.stderr).toContain("--serial takes <mote>=pty");
+    const layout = await mote("sim", BEACON, "--topology", "grid:axb");
+    expect(layout.code).toBe(1);
+    expect(layout.stderr).toContain("expected grid:<columns>x<rows>");
+  });
+
+  it("--progress draws a progress bar on stderr; --realtime paces virtual time to the wall clock", async () => {
+    const started = performance.now();
+    const r = await mote("sim", BEACON, "--motes", "4", "--seconds", "1.5", "--realtime", "--progress", "--no-typecheck");
+    expect(r.code).toBe(0);
+    expect(performance.now() - started).toBeGreaterThan(1500);
+    expect(r.stderr).toMatch(/\[#+\.*\] +\d+%/);
+    expect(r.stdout).toMatch(/1\.5 s simulated in 1\.5\d s \((0\.9\d|1\.0\d)× real time\)/);
+  });
+});
