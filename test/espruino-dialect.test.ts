@@ -110,8 +110,16 @@ const applications = readdirSync(path.join(ROOT, "configurations"))
   .filter((f) => /AppC\.ts$/.test(f))
   .sort();
 
+// Known not to fit a Puck.js yet: the build must refuse them by the JsVar budget, naming it.
+const overPuckBudget = new Set(["MultihopOscilloscopeAppC.ts"]);
+
 describe("every application, built for espruino", () => {
   it.each(applications)("%s uses only what Espruino runs", async (file) => {
+    if (overPuckBudget.has(file)) {
+      const refused = await refusal(`configurations/${file}`);
+      expect(refused.map((d) => d.message).join("\n")).toMatch(/JsVars once started, over the budget of \d+ on puckjs/);
+      return;
+    }
     let report: BuildReport;
     try {
       report = await buildFor(`configurations/${file}`);
