@@ -15,6 +15,10 @@ usage:
   mote run   <configuration.ts> [--platform node] [--seconds s] [--node-id n]
   mote sim   <configuration.ts> [--motes N] [--topology grid:10x10|random:200|file] [--seconds S] [--seed N] [--trace out.jsonl] [--json] [--serial <mote>=pty] [--realtime]
   mote flash <configuration.ts> --platform espruino [--board b] --port /dev/ttyACM0 [--baud n] [--node-id n] (or --image file.js)
+  mote ports [path ...] [--json]
+  mote listen --port /dev/ttyUSB0 [--baud n] | --source sf@host:port [--messages m.ts] [--json]
+  mote basestation --port P [--port P2 ...] [--http 127.0.0.1:8080] [--db readings.sqlite] [--mqtt mqtt://host:1883] [--sf 9002]
+  mote basestation send (--interval ms | --message Name --fields json | --type n --payload hex) [--dest n]
   mote help
 
 platforms: ${knownPlatforms().join(", ")}`;
@@ -33,6 +37,12 @@ export async function main(argv: string[]): Promise<number> {
         return await (await import("../sim/simCommand.ts")).simCommand(rest);
       case "flash":
         return await (await import("../flash/flashCommand.ts")).flashCommand(rest);
+      case "ports":
+        return await (await import("../basestation/cli.ts")).portsCommand(rest);
+      case "listen":
+        return await (await import("../basestation/cli.ts")).listenCommand(rest);
+      case "basestation":
+        return await (await import("../basestation/cli.ts")).basestationCommand(rest);
       case undefined:
       case "help":
       case "--help":

@@ -1,0 +1,316 @@
+/**
+ * Base station benchmarks. The base station runs as `mote basestation`
+ * (a child process, the real CLI) reading a socat pseudo-terminal through
+ * the serialport package; this process plays the outside world: it writes
+ * Oscilloscope frames into the pty's mote end and listens to the
+ * dashboard's event stream (/api/events) as a browser would.
+ *
+ * - basestation_ingest_readings_per_s: 50,000 frames (500,000 readings)
+ *   written as fast as the pty takes them; from the first byte written to
+ *   the moment /api/stats reports every reading committed to SQLite (WAL,
+ *   indexes on (mote, field, time) and time).
+ * - basestation_latency_p99_ms: frames at 1,000 per second, each carrying
+ *   its send time (µs) in its readings; the latency of a frame is from just
+ *   before its bytes are written to the pty to the SSE event holding its
+ *   readings arriving here (same process, same clock).
+ * - basestation_rss_growth_mb_per_h: frames at 200 per second with the
+ *   event stream connected, for MOTE_BENCH_SOAK_SECONDS (default 180 s);
+ *   the base station's resident set size (/proc/<pid>/status VmRSS) is
+ *   sampled every 2 s, the first 30 s are warm-up, and the growth is the
+ *   least-squares slope of the remaining samples, times 3600 s.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { SerialPort } from "serialport";
+import { OscilloscopeMsg } from "../tools/basestation/messages.ts";
+import { PtyLink } from "../tools/basestation/pty.ts";
+import { encodeAmFrame, encodeMessage } from "../tools/serial/index.ts";
+
+interface Result {
+  key: string;
+  value: number;
+  unit: string;
+  target: string;
+  met: boolean;
+  detail: string;
+}
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** `mote basestation` on `port`, its HTTP server on a free port. */
+async function startStation(port: string, db: string): Promise<{ child: ChildProcess; url: string; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, [path.join(ROOT, "tools/cli/mote.js"), "basestation", "--port", port, "--db", db, "--http", "127.0.0.1:0"], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+  child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<void>((r) => child.once("exit", () => r()));
+  const deadline = Date.now() + 30_000;
+  let url: string | undefined;
+  while (!(url = /api\s+(http:\/\/127\.0\.0\.1:\d+)\/api/.exec(out)?.[1])) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`mote basestation did not start: ${out}`);
+    await sleep(50);
+  }
+  for (;;) {
+    const ports = (await (await fetch(`${url}/api/ports`)).json()) as { status: string }[];
+    if (ports[0]?.status === "open") break;
+    if (Date.now() > deadline) throw new Error(`the base station did not open ${port}: ${out}`);
+    await sleep(50);
+  }
+  return {
+    child,
+    url,
+    stop: async () => {
+      if (child.exitCode === null) child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
+
+async function stats(url: string): Promise<{ storage: { packets: number; readings: number } }> {
+  return (await (await fetch(`${url}/api/stats`)).json()) as { storage: { packets: number; readings: number } };
+}
+
+function openPort(p: string): Promise<SerialPort> {
+  return new Promise((resolve, reject) => {
+    const port = new SerialPort({ path: p, baudRate: 115200, autoOpen: false });
+    port.open((e) => (e ? reject(e) : resolve(port)));
+  });
+}
+
+const writeAll = (port: SerialPort, bytes: Uint8Array) =>
+  new Promise<void>((resolve, reject) => port.write(Buffer.from(bytes), (e) => (e ? reject(e) : port.drain((e2) => (e2 ? reject(e2) : resolve())))));
+
+/** Listens to /api/events; calls `onReadings` with each event's series. */
+async function sse(url: string, onReadings: (series: { mote: number; points: [number, number][] }[], at: number) => void): Promise<() => void> {
+  const controller = new AbortController();
+  const r = await fetch(`${url}/api/events`, { signal: controller.signal });
+  const reader = r.body!.getReader();
+  const decoder = new TextDecoder();
+  let buf = "";
+  void (async () => {
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        const at = performance.now();
+        buf += decoder.decode(value, { stream: true });
+        let i: number;
+        while ((i = buf.indexOf("\n\n")) >= 0) {
+          const block = buf.slice(0, i);
+          buf = buf.slice(i + 2);
+          if (!block.startsWith("event: readings\n")) continue;
+          const data = block.slice(block.indexOf("data: ") + 6);
+          onReadings((JSON.parse(data) as { series: { mote: number; points: [number, number][] }[] }).series, at);
+        }
+      }
+    } catch {
+      // stopped
+    }
+  })();
+  return () => controller.abort();
+}
+
+function frame(mote: number, count: number, readings: number[]): Uint8Array {
+  return encodeAmFrame({ src: mote, type: 0x93, payload: encodeMessage(OscilloscopeMsg, { version: 1, interval: 100, id: mote, count: count & 0xffff, readings }) });
+}
+
+/** A frame whose readings carry `id` and a µs timestamp (so the receiver can tell when it was sent). */
+function stampedFrame(mote: number, count: number, id: number, sentUs: number): Uint8Array {
+  const r = [id & 0xffff, (id / 65536) & 0xffff, 0, 0, 0, 0, 0, 0, 0, 0];
+  let t = sentUs;
+  for (let k = 2; k < 6; k++) {
+    r[k] = t % 65536;
+    t = Math.floor(t / 65536);
+  }
+  return frame(mote, count, r);
+}
+
+async function ingest(progress: (m: string) => void, dir: string): Promise<Result> {
+  const frames = 50_000;
+  const link = await PtyLink.open(path.join(dir, "ingest"));
+  const station = await startStation(link.host, path.join(dir, "ingest.sqlite"));
+  try {
+    const parts: Uint8Array[] = [];
+    const counts = new Array<number>(25).fill(0);
+    for (let k = 0; k < frames; k++) {
+      const m = k % 25;
+      const readings = Array.from({ length: 10 }, (_, i) => (k * 7 + i * 13) & 0xfff);
+      parts.push(frame(m + 1, counts[m]!++, readings));
+    }
+    const bytes = Buffer.concat(parts);
+    progress(`basestation: ingest of ${frames.toLocaleString("en")} frames (${(bytes.length / 1e6).toFixed(1)} MB) through a pty into SQLite`);
+    const port = await openPort(link.mote);
+    const t0 = performance.now();
+    const writing = (async () => {
+      for (let at = 0; at < bytes.length; at += 65536) await writeAll(port, bytes.subarray(at, at + 65536));
+    })();
+    let s = await stats(station.url);
+    while (s.storage.readings < frames * 10) {
+      if (performance.now() - t0 > 120_000) throw new Error(`ingest stalled at ${s.storage.readings} readings`);
+      await sleep(25);
+      s = await stats(station.url);
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    await writing;
+    await new Promise<void>((r) => port.close(() => r()));
+    const rate = (frames * 10) / seconds;
+    return {
+      key: "basestation_ingest_readings_per_s",
+      value: Math.round(rate),
+      unit: "readings/s",
+      target: ">= 50000",
+      met: rate >= 50_000,
+      detail: `${frames.toLocaleString("en")} Oscilloscope frames (${(frames / seconds).toFixed(0)} frames/s, 10 readings each) from a socat pty through serialport, deframe, CRC, decode and sequence checks into SQLite (WAL, batched transactions, 3 indexes), all ${s.storage.packets.toLocaleString("en")} packets stored; mote basestation as a child process`,
+    };
+  } finally {
+    await station.stop();
+    await link.close();
+  }
+}
+
+async function latency(progress: (m: string) => void, dir: string): Promise<Result> {
+  const link = await PtyLink.open(path.join(dir, "latency"));
+  const station = await startStation(link.host, path.join(dir, "latency.sqlite"));
+  const rate = 1000;
+  const seconds = 8;
+  const warmup = 1000;
+  progress(`basestation: latency from serial bytes to the dashboard's event stream at ${rate} frames/s for ${seconds} s`);
+  const sentAt = new Map<number, number>();
+  const latencies: number[] = [];
+  const stopSse = await sse(station.url, (series, at) => {
+    for (const s of series) {
+      // Ten points per frame: [id lo, id hi, t0..t3, ...]
+      for (let i = 0; i + 9 < s.points.length; i += 10) {
+        const id = s.points[i]![1] + s.points[i + 1]![1] * 65536;
+        const t0 = sentAt.get(id);
+        if (t0 !== undefined) {
+          if (id >= warmup) latencies.push(at - t0);
+          if (process.env.LAT_DEBUG && at - t0 > 50) console.error('slow', id, (at - t0).toFixed(1));
+          sentAt.delete(id);
+        }
+      }
+    }
+  });
+  const port = await openPort(link.mote);
+  try {
+    const total = rate * seconds;
+    const counts = new Array<number>(25).fill(0);
+    const start = performance.now();
+    let id = 0;
+    while (id < total) {
+      const due = Math.min(total, Math.floor(((performance.now() - start) * rate) / 1000));
+      while (id < due) {
+        const m = id % 25;
+        const now = performance.now();
+        sentAt.set(id, now);
+        port.write(Buffer.from(stampedFrame(m + 1, counts[m]!++, id, Math.round((performance.timeOrigin + now) * 1000))));
+        id++;
+      }
+      await sleep(1);
+    }
+    const deadline = performance.now() + 5000;
+    while (latencies.length < total - warmup && performance.now() < deadline) await sleep(20);
+  } finally {
+    stopSse();
+    await new Promise<void>((r) => port.close(() => r()));
+    await station.stop();
+    await link.close();
+  }
+  const got = latencies.length;
+  latencies.sort((a, b) => a - b);
+  const q = (p: number) => latencies[Math.min(got - 1, Math.floor(p * got))]!;
+  const p99 = q(0.99);
+  return {
+    key: "basestation_latency_p99_ms",
+    value: Number(p99.toFixed(1)),
+    unit: "ms",
+    target: "< 100",
+    met: got === rate * seconds - warmup && p99 < 100,
+    detail: `serial bytes written to the pty -> SSE event received, ${got.toLocaleString("en")} frames at ${rate}/s after ${warmup} warm-up; median ${q(0.5).toFixed(1)} ms, p90 ${q(0.9).toFixed(1)} ms, max ${latencies[got - 1]!.toFixed(1)} ms (readings are sent once their batch is committed; batches at most 10 ms apart, WAL checkpoints in a worker thread)`,
+  };
+}
+
+function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? Number.NaN);
+  return kb / 1024;
+}
+
+async function soak(progress: (m: string) => void, dir: string): Promise<Result> {
+  const seconds = Number(process.env.MOTE_BENCH_SOAK_SECONDS ?? 180);
+  const warmupS = Math.min(30, seconds / 3);
+  const rate = 200;
+  const link = await PtyLink.open(path.join(dir, "soak"));
+  const station = await startStation(link.host, path.join(dir, "soak.sqlite"));
+  progress(`basestation: soak at ${rate} frames/s for ${seconds} s with the event stream connected (MOTE_BENCH_SOAK_SECONDS to change)`);
+  let events = 0;
+  const stopSse = await sse(station.url, () => events++);
+  const port = await openPort(link.mote);
+  const samples: [number, number][] = [];
+  let sent = 0;
+  try {
+    const counts = new Array<number>(25).fill(0);
+    const start = performance.now();
+    let nextSample = 0;
+    while (performance.now() - start < seconds * 1000) {
+      const elapsed = performance.now() - start;
+      const due = Math.floor((elapsed * rate) / 1000);
+      const chunk: Uint8Array[] = [];
+      while (sent < due) {
+        const m = sent % 25;
+        chunk.push(frame(m + 1, counts[m]!++, Array.from({ length: 10 }, (_, i) => (sent + i) & 0xfff)));
+        sent++;
+      }
+      if (chunk.length) port.write(Buffer.concat(chunk));
+      if (elapsed >= nextSample) {
+        samples.push([elapsed / 1000, rssMb(station.child.pid!)]);
+        nextSample += 2000;
+      }
+      await sleep(5);
+    }
+    const s = await stats(station.url);
+    if (s.storage.packets < sent * 0.99) throw new Error(`soak: only ${s.storage.packets} of ${sent} packets stored`);
+  } finally {
+    stopSse();
+    await new Promise<void>((r) => port.close(() => r()));
+    await station.stop();
+    await link.close();
+  }
+  const used = samples.filter(([t]) => t >= warmupS);
+  const n = used.length;
+  const mx = used.reduce((a, [t]) => a + t, 0) / n;
+  const my = used.reduce((a, [, y]) => a + y, 0) / n;
+  const slope = used.reduce((a, [t, y]) => a + (t - mx) * (y - my), 0) / used.reduce((a, [t]) => a + (t - mx) ** 2, 0);
+  const perHour = slope * 3600;
+  return {
+    key: "basestation_rss_growth_mb_per_h",
+    value: Number(perHour.toFixed(2)),
+    unit: "MB/h",
+    target: "< 10",
+    met: perHour < 10,
+    detail: `RSS of mote basestation sampled every 2 s over a ${seconds} s soak at ${rate} frames/s (${sent.toLocaleString("en")} frames, ${events} SSE events); least-squares slope after ${warmupS} s of warm-up, extrapolated to an hour; RSS ${used[0]![1].toFixed(1)} -> ${used[n - 1]![1].toFixed(1)} MB`,
+  };
+}
+
+export async function basestationBenchmarks(progress: (m: string) => void): Promise<Result[]> {
+  const dir = mkdtempSync(path.join(tmpdir(), "mote-bench-bs-"));
+  try {
+    return [await ingest(progress, dir), await latency(progress, dir), await soak(progress, dir)];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// `node --import ./tools/register.js bench/basestation.ts` runs this set alone.
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
+  for (const r of await basestationBenchmarks((m) => process.stderr.write(`  ${m}\n`))) {
+    console.log(`${r.key.padEnd(34)} ${String(r.value).padStart(10)} ${r.unit.padEnd(11)} ${r.target.padEnd(9)} ${r.met ? "yes" : "NO "}  ${r.detail}`);
+  }
+}

@@ -1,0 +1,181 @@
+/**
+ * The commands: `mote ports` (with and without udev, pseudo-terminal links
+ * given by the user), `mote listen` on a pty and on a SerialForwarder,
+ * `mote basestation send` and the usage errors.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { basestationCommand } from "../tools/basestation/cli.ts";
+import { FakeOscilloscopeNetwork } from "../tools/basestation/fakeMote.ts";
+import { parseSource } from "../tools/basestation/listen.ts";
+import { listPorts, scanSysfs } from "../tools/basestation/ports.ts";
+import { PtyLink } from "../tools/basestation/pty.ts";
+import { startBaseStation } from "../tools/basestation/server.ts";
+import { MoteEnd, oscFrame, tempDir, waitFor } from "./fixtures/basestation/support.ts";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+const cleanups: (() => Promise<unknown> | unknown)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+/** Runs a command in this process, capturing what it prints. */
+async function inProcess(f: () => Promise<number>): Promise<{ code: number; out: string; err: string }> {
+  let out = "";
+  let err = "";
+  const log = vi.spyOn(console, "log").mockImplementation((...a: unknown[]) => void (out += `${a.join(" ")}\n`));
+  const error = vi.spyOn(console, "error").mockImplementation((...a: unknown[]) => void (err += `${a.join(" ")}\n`));
+  try {
+    return { code: await f(), out, err };
+  } finally {
+    log.mockRestore();
+    error.mockRestore();
+  }
+}
+
+function mote(args: string[]): { child: ChildProcess; out: () => string; err: () => string; exit: Promise<number> } {
+  const child = spawn(process.execPath, [path.join(ROOT, "tools/cli/mote.js"), ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  let err = "";
+  child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
+  child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
+  const exit = new Promise<number>((r) => child.once("exit", (code, signal) => r(code ?? (signal ? 128 : 0))));
+  cleanups.push(() => child.exitCode === null && child.kill("SIGKILL"));
+  return { child, out: () => out, err: () => err, exit };
+}
+
+describe("mote ports", () => {
+  it("finds USB serial ports in /sys when udev is missing", () => {
+    const dir = tempDir(cleanups);
+    const sys = path.join(dir, "sys/class/tty");
+    const dev = path.join(dir, "dev");
+    const usb = path.join(dir, "sys/devices/pci0000:00/usb1/1-1");
+    mkdirSync(path.join(usb, "1-1:1.0/ttyUSB0"), { recursive: true });
+    writeFileSync(path.join(usb, "idVendor"), "0403\n");
+    writeFileSync(path.join(usb, "idProduct"), "6001\n");
+    writeFileSync(path.join(usb, "manufacturer"), "FTDI\n");
+    writeFileSync(path.join(usb, "product"), "TelosB\n");
+    writeFileSync(path.join(usb, "serial"), "M4A7J5HX\n");
+    mkdirSync(path.join(sys, "ttyUSB0"), { recursive: true });
+    symlinkSync(path.join(usb, "1-1:1.0/ttyUSB0"), path.join(sys, "ttyUSB0/device"));
+    // A UART with hardware, one the kernel found nothing at (type 0), and a virtual console.
+    for (const [name, type] of [["ttyS0", "4"], ["ttyS1", "0"], ["tty1", undefined]] as const) {
+      mkdirSync(path.join(sys, name, "device"), { recursive: true });
+      if (type) writeFileSync(path.join(sys, name, "type"), type);
+    }
+    mkdirSync(dev);
+    for (const n of ["ttyUSB0", "ttyS0", "ttyS1", "tty1"]) writeFileSync(path.join(dev, n), "");
+    expect(scanSysfs(sys, dev)).toEqual([
+      { path: path.join(dev, "ttyS0"), kind: "uart", source: "sysfs" },
+      { path: path.join(dev, "ttyUSB0"), kind: "usb", source: "sysfs", vendorId: "0403", productId: "6001", manufacturer: "FTDI", product: "TelosB", serialNumber: "M4A7J5HX" },
+    ]);
+  });
+
+  it("lists pseudo-terminal links given by the user and refuses what is not a port", async () => {
+    const link = await PtyLink.open();
+    cleanups.push(() => link.close());
+    const dir = tempDir(cleanups);
+    const file = path.join(dir, "file");
+    writeFileSync(file, "");
+    const list = await listPorts({ given: [link.host, file, path.join(dir, "gone")], udev: false });
+    expect(list.method).toBe("sysfs");
+    expect(list.ports.find((p) => p.path === link.host)).toMatchObject({ kind: "pty", source: "given", target: expect.stringMatching(/^\/dev\/pts\/\d+$/) });
+    expect(list.rejected.map((r) => r.path)).toEqual([file, path.join(dir, "gone")]);
+
+    const cli = mote(["ports", "--no-udev", "--json", link.host]);
+    expect(await cli.exit).toBe(0);
+    const json = JSON.parse(cli.out()) as { ports: { path: string }[]; note: string };
+    expect(json.ports.map((p) => p.path)).toContain(link.host);
+    expect(json.note).toMatch(/udev not used/);
+  });
+});
+
+describe("mote listen", () => {
+  it("prints each packet: time, AM header, raw bytes and the decoded fields", async () => {
+    const link = await PtyLink.open();
+    cleanups.push(() => link.close());
+    const listen = mote(["listen", "--port", link.host, "--baud", "57600"]);
+    await waitFor("listening", () => /listening to .* at 57600 baud/.test(listen.err()), 20_000);
+    const m = await MoteEnd.open(link.mote);
+    cleanups.push(() => m.close());
+    await m.write(Buffer.concat([oscFrame(5, 2), Uint8Array.of(1, 2, 3), oscFrame(6, 0).slice(0, 20), oscFrame(7, 1)]));
+    await waitFor("two packets", () => (listen.out().match(/OscilloscopeMsg:/g) ?? []).length === 2);
+    const lines = listen.out().split("\n");
+    expect(lines[0]).toMatch(/^\d\d:\d\d:\d\d\.\d{3}  dest ffff src 0005 len 28 grp 22 type 93$/);
+    expect(lines[1]).toMatch(/^ {4}00 ff ff 00 05 1c 22 93 00 01 01 00 00 05 00 02 /);
+    expect(lines[2]).toBe("    OscilloscopeMsg: version=1 interval=256 id=5 count=2 readings=[520 521 522 523 524 525 526 527 528 529]");
+    expect(lines[3]).toMatch(/src 0007/);
+    listen.child.kill("SIGINT");
+    expect(await listen.exit).toBe(0);
+    expect(listen.err()).toMatch(/stopped; .*"packets":2/);
+  });
+
+  it("reads a SerialForwarder (sf@host:port), as JSON lines", async () => {
+    const dir = tempDir(cleanups);
+    const link = await PtyLink.open();
+    cleanups.push(() => link.close());
+    const bs = await startBaseStation({ ports: [{ path: link.host }], db: path.join(dir, "r.sqlite"), http: false, sf: { host: "127.0.0.1", port: 0 }, log: () => {} });
+    cleanups.push(() => bs.close());
+    const listen = mote(["listen", "--source", `sf@127.0.0.1:${bs.sf!.port}`, "--json"]);
+    await waitFor("attached", () => bs.sf!.clients === 1, 20_000);
+    const m = await MoteEnd.open(link.mote);
+    cleanups.push(() => m.close());
+    await m.write(oscFrame(9, 4));
+    const line = await waitFor("a packet", () => listen.out().split("\n")[0] || undefined);
+    expect(JSON.parse(line)).toMatchObject({ src: 9, type: 0x93, length: 28, message: "OscilloscopeMsg", fields: { id: 9, count: 4 } });
+    await bs.close();
+    expect(await listen.exit).toBe(0);
+    expect(listen.err()).toMatch(/the source closed/);
+  });
+
+  it("parses TinyOS source names", () => {
+    expect(parseSource("sf@localhost:9002")).toEqual({ kind: "sf", host: "localhost", port: 9002 });
+    expect(parseSource("serial@/dev/ttyUSB0:57600")).toEqual({ kind: "serial", path: "/dev/ttyUSB0", baud: 57600 });
+    expect(parseSource("/dev/ttyUSB1", 9600)).toEqual({ kind: "serial", path: "/dev/ttyUSB1", baud: 9600 });
+    expect(() => parseSource("sf@nowhere")).toThrow(/sf@host:port/);
+    expect(() => parseSource("network@x:1")).toThrow(/unknown source kind/);
+  });
+});
+
+describe("mote basestation", () => {
+  it("sends a command from the command line to a running base station, which the mote ACKs", async () => {
+    const dir = tempDir(cleanups);
+    const db = path.join(dir, "r.sqlite");
+    const link = await PtyLink.open();
+    cleanups.push(() => link.close());
+    const bs = await startBaseStation({ ports: [{ path: link.host }], db, http: { host: "127.0.0.1", port: 0 }, log: () => {} });
+    cleanups.push(() => bs.close());
+    const m = await MoteEnd.open(link.mote);
+    cleanups.push(() => m.close());
+    const net = new FakeOscilloscopeNetwork((b) => void m.write(b), { motes: 0 });
+    m.onData((c) => net.receive(c));
+    // The base station's address and token are found through the database's name.
+    const send = await inProcess(() => basestationCommand(["send", "--db", db, "--interval", "640"]));
+    expect(send.code).toBe(0);
+    expect(send.out).toMatch(/OscilloscopeMsg interval 640 ms \(version 1\): .*: ACKed \(seq \d+, 1 try\)/);
+    expect(net.intervalMs).toBe(640);
+    const bad = await inProcess(() => basestationCommand(["send", "--db", db, "--interval", "0"]));
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/interval must be .* \[interval\]/);
+    const nobody = await inProcess(() => basestationCommand(["send", "--db", path.join(dir, "other.sqlite"), "--interval", "5"]));
+    expect([nobody.code, nobody.err]).toEqual([2, expect.stringMatching(/no running base station found/)]);
+  });
+
+  it("explains bad usage", async () => {
+    const cases: [string[], RegExp][] = [
+      [[], /needs at least one --port/],
+      [["--port", "/dev/null", "--http", "here"], /--http must be host:port/],
+      [["--port", "sf@localhost:9002"], /reads serial ports/],
+      [["--port", "/dev/null", "--baud", "fast"], /--baud must be a serial speed/],
+      [["--port", "/dev/null", "--mqtt", "localhost"], /--mqtt must be a broker URL/],
+      [["--port", "/dev/null", "--colour"], /Unknown option/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await inProcess(() => basestationCommand(args));
+      expect([args, r.code]).toEqual([args, 2]);
+      expect(r.err).toMatch(message);
+    }
+  });
+});
