@@ -185,6 +185,12 @@ describe("topologies", () => {
     expect(world.gain(0, 1)).toBe(-60.5);
     world.runUntil(2500);
     expect(world.mote(1).counters.received).toBe(2);
+    // A noise line raises a mote's floor: half a dB below the signal, mote 1 hears the frames but gets none.
+    expect(prrFromSnr(0.5, CHECKED)).toBeLessThan(1e-6);
+    world.applyTopology(parseTopology("noise 1 -61 0\n", "loud.txt"));
+    world.runUntil(5500);
+    expect(world.mote(1).counters.received).toBe(2);
+    expect(world.mote(1).counters.lost).toBe(3);
   });
 
   it("refuses a topology file with a bad line, naming the line", () => {

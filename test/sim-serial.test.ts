@@ -48,6 +48,14 @@ describe("the serial port", () => {
     expect(lines).toContain('{"t":0.01,"ev":"serial","mote":3,"dir":"in","hex":"616263"}');
     // The first byte is in after one byte time (10 bits at 115200 baud) and echoed at once.
     expect(lines).toContain('{"t":0.010087,"ev":"serial","mote":3,"dir":"out","hex":"62"}');
+    // LED and energy events go in the same trace.
+    expect(lines).toContain('{"t":0.010087,"ev":"led","mote":3,"led":0,"on":true}');
+    world.traceEnergy();
+    const energy = JSON.parse(lines.at(-1)!) as { ev: string; mote: number; mah: number; ma: number; days: number; states: Record<string, number> };
+    expect(energy).toMatchObject({ ev: "energy", mote: 3, t: 0.02 });
+    expect(energy.ma).toBeCloseTo(world.energy(3).averageMa, 9);
+    expect(energy.days).toBeCloseTo(2850 / energy.ma / 24, 6);
+    expect(energy.states["cpu active"]).toBeCloseTo(world.mote(3).sleeps * 250e-6, 9);
   });
 
   it("attaches a mote's UART to a pseudo-terminal that the serialport package opens, in real time", async () => {

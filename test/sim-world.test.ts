@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { World } from "../tools/sim/World.ts";
+import { ManualClock } from "./fixtures/sim/ManualClock.ts";
 import { imageOf } from "./support.ts";
 
 const COUNTER = "test/fixtures/sim/LifeCounterAppC.ts";
@@ -39,6 +40,20 @@ describe("the world: many motes on one clock", () => {
     }
   });
 
+  it("named debug channels reach listeners (TOSSIM's addChannel), one channel or all", async () => {
+    const world = new World();
+    const image = await imageOf(COUNTER);
+    world.addMote({ id: 3, image, bootAtMs: 0 });
+    world.addMote({ id: 4, image, bootAtMs: 50 });
+    const boots: string[] = [];
+    const all: string[] = [];
+    world.onDebug("boot", (mote, channel, message) => boots.push(`${mote.nodeId} ${channel} ${message} @${world.nowMs}`));
+    world.onDebug("*", (mote, channel, message) => all.push(`${mote.nodeId} ${channel} ${message}`));
+    world.runUntil(200);
+    expect(boots).toEqual(["3 boot booted 3 @0", "4 boot booted 4 @50"]);
+    expect(all).toEqual(["3 boot booted 3", "4 boot booted 4", "3 count 1", "4 count 1", "3 count 2"]);
+  });
+
   it("orders events by time, then by insertion", async () => {
     const world = new World();
     const order: string[] = [];
@@ -57,6 +72,35 @@ describe("the world: many motes on one clock", () => {
     expect(world.nowMs).toBe(2500);
     expect(world.runUntilCondition(() => false, 1000)).toBe(false);
     expect(world.nowMs).toBe(3500);
+  });
+
+  it("paces virtual time to a clock (--realtime): never ahead of it, and on time", async () => {
+    const clock = new ManualClock();
+    clock.ms = 5000; // any origin
+    const world = new World();
+    world.addMote({ id: 1, image: await imageOf(COUNTER), bootAtMs: 0 });
+    const ranAt: [number, number][] = [];
+    for (let ms = 250; ms <= 3000; ms += 250) world.at(ms, () => ranAt.push([ms, clock.now() - 5000]));
+    let behind = 0;
+    const onSlice = () => {
+      if (world.nowMs > (clock.now() - 5000) * 2 + 1e-6) behind++;
+    };
+    await world.runRealtime({ untilMs: 3000, speed: 2, clock, onSlice });
+    expect(behind).toBe(0);
+    expect(world.nowMs).toBe(3000);
+    expect(clock.now() - 5000).toBeCloseTo(1500, 6);
+    expect(ranAt).toHaveLength(12);
+    // Each event runs once the clock reaches its time (at speed 2, half its virtual time), within the 1 ms a sleep may round to.
+    for (const [due, at] of ranAt) {
+      expect(at).toBeGreaterThanOrEqual(due / 2 - 1e-6);
+      expect(at).toBeLessThanOrEqual(due / 2 + 1);
+    }
+    expect(world.mote(1).variable("count")).toBe("30");
+    // stop() ends an open-ended run after the current slice.
+    world.at(4000, () => world.stop());
+    await world.runRealtime({ clock });
+    expect(world.nowMs).toBeGreaterThanOrEqual(4000);
+    expect(world.nowMs).toBeLessThanOrEqual(4001);
   });
 
   it("is deterministic: the same seed gives the same trace, byte for byte; another seed does not", async () => {

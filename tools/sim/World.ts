@@ -112,6 +112,30 @@ export interface MoteSummary {
   readonly lifetimeDays: number;
 }
 
+/** What `runRealtime` paces virtual time to: the wall clock unless a test gives its own. */
+export interface RealtimeClock {
+  /** Milliseconds, from any origin. */
+  now(): number;
+  /** Resolves after about `ms` milliseconds of this clock. */
+  sleep(ms: number): Promise<void>;
+}
+
+export const WALL_CLOCK: RealtimeClock = {
+  now: () => performance.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+};
+
+export interface RealtimeOptions {
+  /** Stop at this virtual time (default: run until `stop()`). */
+  readonly untilMs?: number;
+  /** Virtual seconds per clock second (default 1). */
+  readonly speed?: number;
+  /** Called after each slice of events (a progress bar draws here). */
+  readonly onSlice?: () => void;
+  /** The clock to pace to (default the wall clock). */
+  readonly clock?: RealtimeClock;
+}
+
 export type DebugListener = (mote: SimMote, channel: string, message: string) => void;
 
 const US_PER_MS = 1000;
@@ -380,21 +404,25 @@ export class World implements MoteEnvironment {
    * Runs with virtual time paced to the wall clock (`speed` virtual seconds
    * per second, default 1) until `untilMs` or `stop()`, yielding to Node's
    * event loop between slices so serial ports and timers keep working.
+   * Virtual time never runs ahead of the clock; `clock` replaces the wall
+   * clock (tests drive it by hand).
    */
-  async runRealtime(options: { untilMs?: number; speed?: number; onSlice?: () => void } = {}): Promise<void> {
+  async runRealtime(options: RealtimeOptions = {}): Promise<void> {
     const speed = options.speed ?? 1;
+    const clock = options.clock ?? WALL_CLOCK;
     const until = options.untilMs === undefined ? Infinity : options.untilMs * US_PER_MS;
-    const startWall = performance.now();
+    const startWall = clock.now();
     const startVirtual = this.queue.now;
     this.stopRequested = false;
     while (!this.stopRequested) {
-      const target = Math.min(until, startVirtual + (performance.now() - startWall) * US_PER_MS * speed);
+      const target = Math.min(until, startVirtual + (clock.now() - startWall) * US_PER_MS * speed);
       this.queue.runUntil(target);
       options.onSlice?.();
       if (this.queue.now >= until) break;
+      // Sleep until the next event is due, but wake at least every 20 ms for the serial ports.
       const next = Math.min(this.queue.peekTime(), until);
       const waitMs = Math.max(1, Math.min(20, (next - target) / US_PER_MS / speed));
-      await new Promise((resolve) => setTimeout(resolve, waitMs));
+      await clock.sleep(waitMs);
     }
   }
 

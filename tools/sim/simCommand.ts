@@ -12,7 +12,7 @@ import { formatDiagnostic } from "../build/diagnostics.ts";
 import { loadImageText } from "./image.ts";
 import { SensorTraceError } from "./Sensors.ts";
 import { parseLayout, readTopologyFile, TopologyError } from "./Topology.ts";
-import { World, type MoteSummary } from "./World.ts";
+import { WALL_CLOCK, World, type MoteSummary, type RealtimeClock } from "./World.ts";
 
 export const SIM_USAGE = `usage:
   mote sim <configuration.ts> [--motes N] [--topology grid:WxH[,spacing=m]|random:N[,area=WxH]|file]
@@ -21,14 +21,14 @@ export const SIM_USAGE = `usage:
 
 class SimUsageError extends Error {}
 
-const now = () => performance.now();
-
 /** What `simCommand` writes to; tests and other tools may pass their own. */
 export interface SimIo {
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
   /** Whether the progress bar may draw (stderr is a terminal). */
   readonly tty: boolean;
+  /** The clock for timings, the progress bar and `--realtime` (default the wall clock). */
+  readonly clock?: RealtimeClock;
 }
 
 const processIo: SimIo = {
@@ -92,6 +92,8 @@ type WorldScript = (world: World) => void | Promise<void>;
 
 async function run(argv: string[], io: SimIo): Promise<number> {
   const { values, positionals } = parse(argv);
+  const clock = io.clock ?? WALL_CLOCK;
+  const now = () => clock.now();
   const entry = positionals[0];
   if (!entry) throw new SimUsageError("sim needs a configuration file, e.g. configurations/BlinkAppC.ts");
   if (positionals.length > 1) throw new SimUsageError(`sim takes one configuration file, got ${positionals.join(" ")}`);
@@ -166,13 +168,13 @@ async function run(argv: string[], io: SimIo): Promise<number> {
   const links = world.medium.linkCount(); // as set up, before any script changes them
   const buildMs = now() - started;
   const untilMs = seconds === undefined ? undefined : seconds * 1000;
-  const bar = values.progress || io.tty ? new ProgressBar(io, untilMs) : undefined;
+  const bar = values.progress || io.tty ? new ProgressBar(io, clock, untilMs) : undefined;
   const interrupted = () => world.stop();
   process.once("SIGINT", interrupted);
   const t0 = now();
   try {
     if (realtime) {
-      await world.runRealtime({ untilMs, onSlice: () => bar?.update(world) });
+      await world.runRealtime({ untilMs, clock, onSlice: () => bar?.update(world) });
     } else {
       await runFast(world, untilMs!, bar);
     }
@@ -235,6 +237,8 @@ function readTopologyFileChecked(file: string) {
 
 /** Runs as fast as it can, in slices, so the progress bar and Ctrl-C get their turn. */
 async function runFast(world: World, untilMs: number, bar: ProgressBar | undefined): Promise<void> {
+  // Slices are sized by the wall clock whatever clock the run reports: they are there for Node's event loop.
+  const now = () => performance.now();
   let slice = 100; // virtual ms per slice, adapted to about 50 ms of wall time
   let lastYield = now();
   while (world.nowMs < untilMs && !world.stopped) {
@@ -321,15 +325,19 @@ export function summaryTable(rows: readonly MoteSummary[], batteryMah: number): 
 class ProgressBar {
   private last = 0;
   private drawn = false;
-  private readonly start = now();
+  private readonly start: number;
   constructor(
     private readonly io: SimIo,
+    private readonly clock: RealtimeClock,
     private readonly untilMs: number | undefined,
-  ) {}
+  ) {
+    this.start = clock.now();
+  }
 
   update(world: World): void {
-    const t = now();
-    if (t - this.last < 100) return;
+    const t = this.clock.now();
+    // Short runs show no bar; long ones redraw it ten times a second.
+    if (t - this.start < 250 || t - this.last < 100) return;
     this.last = t;
     const simS = world.nowMs / 1000;
     const wall = (t - this.start) / 1000;
