@@ -137,7 +137,7 @@ export async function collectionBenchmarks(progress: (m: string) => void): Promi
       unit: "transmissions",
       target: `<= ${(2 * run.depth).toFixed(1)} (2 × hop count)`,
       met: run.txPerDelivery <= 2 * run.depth,
-      detail: `all frames on the air (data, retransmissions, beacons, dissemination) per reading delivered, ${window}; ${(run.txPerDelivery / run.depth).toFixed(2)} per hop; default radio ${defaultRadio.txPerDelivery.toFixed(2)}`,
+      detail: `all frames on the air (data, retransmissions, beacons, dissemination) per reading delivered, ${window}, over an average hop count of ${run.depth.toFixed(2)} (the tree's depth): ${(run.txPerDelivery / run.depth).toFixed(2)} per hop; default radio ${defaultRadio.txPerDelivery.toFixed(2)}`,
     },
     {
       key: "collection_hop_count",

@@ -3,7 +3,7 @@
  * typed readings (deframe, CRC, AM header, typed decode), the base
  * station's hot path.
  */
-import { array, defineMessage, u16 } from "../components/message/TypedMessage.ts";
+import { OscilloscopeMsg } from "../components/apps/OscilloscopeMsg.ts";
 import { encodeAmFrame, encodeMessage, MessageRegistry, SerialReader } from "../tools/serial/index.ts";
 
 export interface SerialBenchResult {
@@ -14,15 +14,6 @@ export interface SerialBenchResult {
   met: boolean;
   detail: string;
 }
-
-/** TinyOS's Oscilloscope message (28 bytes, AM type 0x93). */
-const OscilloscopeMsg = defineMessage("OscilloscopeMsg", 0x93, {
-  version: u16,
-  interval: u16,
-  id: u16,
-  count: u16,
-  readings: array(u16, 10),
-});
 
 /** `frames` Oscilloscope frames as motes send them (0x45), readings varied so some bytes need escaping. */
 function oscilloscopeStream(frames: number): { bytes: Uint8Array; checksum: number } {

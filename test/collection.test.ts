@@ -16,13 +16,21 @@ import {
   AM_CTP_ROUTING,
   CTP_DATA_HEADER_SIZE,
   CtpRoutingFrame,
+  FORWARD_COUNT,
+  MAX_RETRIES,
+  PARENT_SWITCH_THRESHOLD,
 } from "../components/collection/Ctp.ts";
+import { airBytes, SYNC_HEADER_BYTES } from "../tools/sim/Channel.ts";
 import { decodeSerialStream, encodeMessage } from "../tools/serial/index.ts";
 import { World, type WorldOptions } from "../tools/sim/World.ts";
-import { CollectionLog, cornerHops, lossyGrid } from "./fixtures/collection/grid.ts";
+import { CollectionLog, cornerHops, DATA_FRAME_BYTES, lossyGrid, snrForMeanPrr } from "./fixtures/collection/grid.ts";
 import { imageOf } from "./support.ts";
 
 const PROBE = "test/fixtures/collection/MultihopOscilloscopeProbeAppC.ts";
+/** The same, saying its parent and path ETX each second ("route" channel). */
+const ROUTE_PROBE = "test/fixtures/collection/CtpRouteProbeAppC.ts";
+/** A mote that sends nothing of its own, saying its parent and path ETX each second. */
+const RELAY_PROBE = "test/fixtures/collection/RelayRouteProbeAppC.ts";
 const TINYOS_MAC: WorldOptions["radio"] = { maxRetries: 0 };
 
 async function grid(seed: number, radio: WorldOptions["radio"] = TINYOS_MAC) {
@@ -72,7 +80,7 @@ describe("CollectionC (CTP) on a 10×10 grid with 10% link loss", () => {
     const r = log.ratio(30_000, 110_000);
     expect(r.originated).toBeGreaterThan(1400); // ~100 motes × 80 s / 5.12 s
     expect(r.ratio).toBeGreaterThanOrEqual(0.95);
-    // No reading from any mote is missing altogether, and nothing reached the root twice by the same path length.
+    // Every mote sent readings: none of them is cut off altogether.
     expect(log.originated.size).toBe(100);
 
     // Every radio transmission (data, retransmissions, beacons, dissemination) per reading delivered.
@@ -227,5 +235,175 @@ describe("CTP's duplicate suppression, loop repair and pull", () => {
     world.runUntilCondition(() => log.parent.get(4) === 3, 5_000);
     expect(log.parent.get(4)).toBe(3);
     expect(world.nowMs - booted).toBeLessThan(2_000);
+  });
+});
+
+/** Each mote's parent and path ETX as it last said them (CtpRouteReporterP says them each second). */
+function routeLog(world: World) {
+  const said = new Map<number, { parent: number; etx: number }>();
+  world.onDebug("route", (m, _c, msg) => {
+    const [, parent, etx] = msg.split(" ");
+    said.set(m.nodeId, { parent: Number(parent), etx: Number(etx) });
+  });
+  return { etx: (id: number) => said.get(id)!.etx, parent: (id: number) => said.get(id)!.parent };
+}
+
+/** Times (ms) of the radio transmissions of AM `type` by mote `src`, from the simulator's trace. */
+function transmissionsOf(src: number, type: number) {
+  const times: number[] = [];
+  const trace = (l: string) => {
+    if (!l.includes('"tx"')) return;
+    const t = JSON.parse(l) as { t: number; src: number; type: number };
+    if (t.src === src && t.type === type) times.push(t.t * 1000);
+  };
+  return { times, trace };
+}
+
+/** A routing beacon "from" a mote that is not in the world: link estimator header (sequence number), then the route. */
+const forgedBeacon = (leSeq: number, parent: number, etx: number) => encodeMessage(CtpRoutingFrame, { leFlags: 0, leSeq, options: 0, parent, etx });
+
+describe("CTP's link estimation, parent choice, retransmissions and forwarding pool", () => {
+  it("estimates a link's ETX from data acknowledgements: half the data lost costs about two transmissions, and every reading still arrives", async () => {
+    const data = transmissionsOf(1, AM_CTP_DATA);
+    const world = new World({ seed: 6, keepDebug: false, radio: TINYOS_MAC, trace: data.trace });
+    const image = await imageOf(ROUTE_PROBE);
+    world.addMote({ id: 0, image, bootAtMs: 0 });
+    world.addMote({ id: 1, image, bootAtMs: 3_000 });
+    world.setLink(0, 1, -75);
+    const route = routeLog(world);
+    const log = new CollectionLog(world);
+    world.runUntil(60_000);
+    expect(route.parent(1)).toBe(0);
+    expect(route.etx(1)).toBe(10); // a clean link: one transmission
+
+    // From now on mote 1's data frames to the root are lost half the time; the root's beacons and
+    // acknowledgements still all arrive, so only the data acknowledgements can tell.
+    const { noiseMeanDbm, noiseStdDb } = world.medium.options;
+    world.setGain(1, 0, noiseMeanDbm + snrForMeanPrr(0.5, noiseStdDb, airBytes(DATA_FRAME_BYTES) - SYNC_HEADER_BYTES));
+    const sentBefore = data.times.length;
+    world.runUntil(260_000);
+    const lossyEtx = route.etx(1);
+    expect(lossyEtx).toBeGreaterThanOrEqual(18);
+    // Per-hop retransmissions (the MAC does none here): every reading arrives, at about two transmissions each.
+    const r = log.ratio(60_000, 250_000, (id) => id === 1);
+    expect(r.originated).toBeGreaterThan(30);
+    expect(r.ratio).toBe(1);
+    const perReading = (data.times.filter((t) => t >= 60_000 && t < 250_000).length) / r.originated;
+    expect(perReading).toBeGreaterThan(1.5);
+    expect(perReading).toBeLessThan(3);
+    expect(data.times.length).toBeGreaterThan(sentBefore);
+
+    // The link heals: the estimate comes down again.
+    world.setGain(1, 0, -75);
+    world.runUntil(600_000);
+    expect(route.etx(1)).toBeLessThan(lossyEtx - 5);
+  });
+
+  it("estimates a link's ETX from beacons: a neighbour whose every other beacon is missing costs more than one heard every time", async () => {
+    const world = new World({ seed: 7, keepDebug: false, radio: TINYOS_MAC });
+    const image = await imageOf(RELAY_PROBE);
+    // Motes 1 and 2 hear nobody but a root, mote 7, that is not in the world. They send no data.
+    world.addMote({ id: 1, image, bootAtMs: 0 });
+    world.addMote({ id: 2, image, bootAtMs: 0 });
+    const route = routeLog(world);
+    for (let k = 0; k < 30; k++) {
+      const at = 1_000 + 1_000 * k;
+      world.inject(1, { src: 7, dest: 0xffff, type: AM_CTP_ROUTING, payload: forgedBeacon(k, 7, 0) }, at);
+      world.inject(2, { src: 7, dest: 0xffff, type: AM_CTP_ROUTING, payload: forgedBeacon(2 * k, 7, 0) }, at);
+    }
+    world.runUntil(32_000);
+    expect(route.parent(1)).toBe(7);
+    expect(route.parent(2)).toBe(7);
+    expect(route.etx(1)).toBe(10);
+    expect(route.etx(2)).toBeGreaterThanOrEqual(15);
+  });
+
+  it(`switches parent only for a route better by more than ${PARENT_SWITCH_THRESHOLD / 10} ETX, and beacons at once when it does`, async () => {
+    const beacons = transmissionsOf(3, AM_CTP_ROUTING);
+    const world = new World({ seed: 8, keepDebug: false, radio: TINYOS_MAC, trace: beacons.trace });
+    const image = await imageOf(ROUTE_PROBE);
+    for (let i = 0; i < 4; i++) world.addMote({ id: i, image, bootAtMs: 10 * i });
+    for (let i = 0; i + 1 < 4; i++) world.setLink(i, i + 1, -75);
+    const route = routeLog(world);
+    const log = new CollectionLog(world);
+    world.runUntil(30_000);
+    expect(log.parent.get(3)).toBe(2);
+    const changes = log.parentChanges;
+    const etx = route.etx(3);
+    expect(etx).toBeGreaterThanOrEqual(30);
+
+    // Mote 7 (not in the world) beacons to mote 3: a clean link (ETX 1.0), and a route 1.2 ETX better than mote 3's own.
+    let seq = 0;
+    const advertise = (pathEtx: number, at: number) => {
+      for (let k = 0; k < 3; k++) {
+        world.inject(3, { src: 7, dest: 0xffff, type: AM_CTP_ROUTING, payload: forgedBeacon(seq++, 0, pathEtx - 10) }, at + 10 * k);
+      }
+    };
+    advertise(etx - 12, 30_000);
+    world.runUntil(45_000); // route evaluations every 8 s: at least one
+    expect(log.parentChanges).toBe(changes); // not even for a moment
+    expect(log.parent.get(3)).toBe(2);
+
+    // 1.8 ETX better: worth a switch.
+    advertise(etx - 18, 45_000);
+    expect(world.runUntilCondition(() => log.parent.get(3) === 7, 10_000)).toBe(true);
+    expect(log.parentChanges).toBe(changes + 1);
+    const switched = world.nowMs;
+    const quietBefore = beacons.times.filter((t) => t > 35_000 && t < switched).length;
+    world.runUntil(switched + 1_000);
+    // The route change put the beacon interval back to 128 ms: mote 3 tells its neighbours at once.
+    expect(quietBefore).toBeLessThanOrEqual(1);
+    expect(beacons.times.filter((t) => t >= switched && t < switched + 128).length).toBe(1);
+  });
+
+  it(`gives a packet up after ${MAX_RETRIES} unacknowledged transmissions, though it changed parent on the way`, async () => {
+    const data = transmissionsOf(1, AM_CTP_DATA);
+    const world = new World({ seed: 10, keepDebug: false, radio: TINYOS_MAC, trace: data.trace });
+    world.addMote({ id: 1, image: await imageOf(PROBE), bootAtMs: 0 });
+    const log = new CollectionLog(world);
+    const parents: number[] = [];
+    world.onDebug("ctp", (_m, _c, msg) => {
+      if (msg.startsWith("parent ")) parents.push(Number(msg.split(" ")[1]));
+    });
+    // Three roots that are not in the world beacon to mote 1, so its packets find a parent but never an acknowledgement.
+    for (const [k, root] of [7, 8, 9].entries()) {
+      for (let n = 0; n < 3; n++) world.inject(1, { src: root, dest: 0xffff, type: AM_CTP_ROUTING, payload: forgedBeacon(n, root, 10 * k) }, 1_000 + 10 * n);
+    }
+    world.runUntil(8_000); // the first reading is sent at about 6 s
+    expect(log.dropsAtOrigin).toBe(1);
+    expect(data.times).toHaveLength(MAX_RETRIES);
+    // Each root was taken for gone after ten unacknowledged packets, and the next one tried.
+    expect(parents).toEqual([7, 8, 9]);
+    expect(log.deadEvictions).toBe(3);
+  });
+
+  it(`forwards from a pool of ${FORWARD_COUNT} buffers: a burst beyond it is dropped and counted, and the pool is whole again afterwards`, async () => {
+    const world = new World({ seed: 9, keepDebug: false, radio: TINYOS_MAC });
+    const image = await imageOf(PROBE);
+    world.addMote({ id: 0, image, bootAtMs: 0 });
+    world.addMote({ id: 1, image, bootAtMs: 10 });
+    world.setLink(0, 1, -75);
+    const log = new CollectionLog(world);
+    world.runUntil(20_000);
+    const burst = (first: number, count: number, at: number) => {
+      for (let k = 0; k < count; k++) {
+        const payload = ctpData({ thl: 0, etx: 200, origin: 42, seqno: first + k, collectId: 0x93 }, reading(42, first + k));
+        world.inject(1, { src: 42, dest: 1, type: AM_CTP_DATA, payload }, at);
+      }
+    };
+    const from42 = () => [...log.delivered.keys()].filter((k) => k.startsWith("42:")).length;
+    // Twenty packets to forward in the same instant: the pool takes FORWARD_COUNT, the rest are refused.
+    burst(0, 20, 20_000);
+    world.runUntil(25_000);
+    expect(from42()).toBe(FORWARD_COUNT);
+    expect(log.queueDrops).toBe(20 - FORWARD_COUNT);
+    // Every buffer came back: another full pool's worth goes through.
+    burst(100, FORWARD_COUNT, 25_000);
+    world.runUntil(30_000);
+    expect(from42()).toBe(2 * FORWARD_COUNT);
+    expect(log.queueDrops).toBe(20 - FORWARD_COUNT);
+    // And mote 1's own readings were never held up for long.
+    world.runUntil(60_000);
+    expect(log.ratio(20_000, 55_000, (id) => id === 1).ratio).toBe(1);
   });
 });

@@ -2,6 +2,7 @@
 import * as esbuild from "esbuild";
 import path from "node:path";
 import { describe, expect, expectTypeOf, it } from "vitest";
+import { OscilloscopeMsg } from "../components/apps/OscilloscopeMsg.ts";
 import { TestSerialMsg } from "../components/apps/TestSerialMsg.ts";
 import {
   decodeMessage,
@@ -29,13 +30,6 @@ import { build, ROOT } from "../tools/build/build.ts";
 import { BuildError } from "../tools/build/diagnostics.ts";
 import { openXs } from "../tools/xs/XsRunner.ts";
 
-const OscilloscopeMsg = defineMessage("OscilloscopeMsg", 0x93, {
-  version: u16,
-  interval: u16,
-  id: u16,
-  count: u16,
-  readings: array(u16, 10),
-});
 
 /** Every kind of field: signed and unsigned of each width, nested structs, arrays of structs, 2-D arrays. */
 const Kitchen = defineMessage("Kitchen", 0x10, {

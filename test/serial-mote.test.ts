@@ -76,6 +76,20 @@ describe("SerialActiveMessageC, SerialAMSenderC, SerialAMReceiverC on the sim UA
     ]);
   });
 
+  it("takes the frame TinyOS's own serialsend wrote, and acknowledges it as TinyOS's mote does", async () => {
+    const { mote, out, runMs } = await boot(PROBE);
+    runMs(100);
+    const before = mote.serialOutput.length;
+    // tinyos-facts.md: protocol 0x44, seq 0x26, dest 0xFFFF, src 0, length 4, group 0x22, type 0x93, payload 01 02 03 04.
+    mote.serialInput(Uint8Array.from("7e 44 26 00 ff ff 00 00 04 22 93 01 02 03 04 c3 1a 7e".split(" ").map((h) => parseInt(h, 16))));
+    runMs(10);
+    expect(hex(out().slice(before))).toBe("7e 43 26 3b 1c 7e");
+    // The same frame with one payload bit flipped fails its CRC: no ACK.
+    mote.serialInput(Uint8Array.from("7e 44 26 00 ff ff 00 00 04 22 93 01 02 03 05 c3 1a 7e".split(" ").map((h) => parseInt(h, 16))));
+    runMs(10);
+    expect(hex(out().slice(before))).toBe("7e 43 26 3b 1c 7e");
+  });
+
   it("cancels a frame still waiting behind an ACK: SUCCESS, then sendDone(ECANCEL), and nothing is sent", async () => {
     const { mote, out, runMs } = await boot(PROBE);
     runMs(100);

@@ -10,7 +10,8 @@ import {
   maxFrameLength,
   writeFrame,
 } from "../components/serial/SerialProtocol.ts";
-import { array, defineMessage, u16 } from "../components/message/TypedMessage.ts";
+import { defineMessage, u16 } from "../components/message/TypedMessage.ts";
+import { OscilloscopeMsg } from "../components/apps/OscilloscopeMsg.ts";
 import { TestSerialMsg } from "../components/apps/TestSerialMsg.ts";
 import {
   type AmPacket,
@@ -44,13 +45,6 @@ const concat = (...parts: Uint8Array[]) => {
 /** The frame TinyOS's own serialsend tool wrote. */
 const TINYOS_VECTOR = "7e 44 26 00 ff ff 00 00 04 22 93 01 02 03 04 c3 1a 7e";
 
-const OscilloscopeMsg = defineMessage("OscilloscopeMsg", 0x93, {
-  version: u16,
-  interval: u16,
-  id: u16,
-  count: u16,
-  readings: array(u16, 10),
-});
 
 /** A deterministic byte source. */
 function prng(seed: number) {

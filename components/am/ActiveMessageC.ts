@@ -28,7 +28,8 @@ export const ActiveMessageC = configuration(
   (c) => {
     const am = c.component(ActiveMessageP);
     const radio = c.component(PlatformRadioC);
-    c.equate(c.provides.SplitControl, am.SplitControl);
+    // Radio on and off is the radio's own business: no layer in between.
+    c.equate(c.provides.SplitControl, radio.SplitControl);
     c.equate(c.provides.AMSend, am.AMSend);
     c.equate(c.provides.Receive, am.Receive);
     c.equate(c.provides.Snoop, am.Snoop);
@@ -36,7 +37,6 @@ export const ActiveMessageC = configuration(
     c.equate(c.provides.AMPacket, am.AMPacket);
     c.equate(c.provides.PacketAcknowledgements, am.PacketAcknowledgements);
     c.wire(am.PacketLink, radio.PacketLink);
-    c.wire(am.RadioControl, radio.SplitControl);
     c.wire(am.NodeId, c.component(NodeIdC).NodeId);
   },
 );

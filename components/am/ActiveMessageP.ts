@@ -7,15 +7,16 @@ import { Packet } from "../interfaces/Packet.ts";
 import { PacketAcknowledgements } from "../interfaces/PacketAcknowledgements.ts";
 import { PacketLink } from "../interfaces/PacketLink.ts";
 import { Receive } from "../interfaces/Receive.ts";
-import { SplitControl } from "../interfaces/SplitControl.ts";
 import {
   ACKED,
   AM_BROADCAST_ADDR,
   DEST,
   FLAGS,
+  getU16,
   GROUP,
   LENGTH,
   type Message,
+  setU16,
   SRC,
   TOS_AM_GROUP,
   TOSH_DATA_LENGTH,
@@ -24,12 +25,6 @@ import {
 
 /** Metadata flag: the sender asked for a link-layer acknowledgement. */
 const ACK_REQUESTED = 1;
-
-const u16 = (b: Uint8Array, at: number) => (b[at]! << 8) | b[at + 1]!;
-const setU16 = (b: Uint8Array, at: number, v: number) => {
-  b[at] = v >> 8;
-  b[at + 1] = v;
-};
 
 /**
  * Active Messages on the platform's radio link (TinyOS's ActiveMessageC for
@@ -43,7 +38,6 @@ export const ActiveMessageP = module(
   "ActiveMessageP",
   {
     provides: {
-      SplitControl,
       AMSend: parameterized(AMSend, 256),
       Receive: parameterized(Receive, 256),
       Snoop: parameterized(Receive, 256),
@@ -51,24 +45,16 @@ export const ActiveMessageP = module(
       AMPacket,
       PacketAcknowledgements,
     },
-    uses: { PacketLink, RadioControl: SplitControl, NodeId },
+    uses: { PacketLink, NodeId },
     defaults: ["AMSend", "Receive", "Snoop"],
   },
   (c) => {
     let sending: Message | null = null;
     const isForMe = (msg: Message) => {
-      const dest = u16(msg.bytes, DEST);
+      const dest = getU16(msg.bytes, DEST);
       return dest === AM_BROADCAST_ADDR || dest === c.NodeId.get();
     };
     return {
-      SplitControl: {
-        start: () => c.RadioControl.start(),
-        stop: () => c.RadioControl.stop(),
-      },
-      RadioControl: {
-        startDone: (error) => c.SplitControl.startDone(error),
-        stopDone: (error) => c.SplitControl.stopDone(error),
-      },
       AMSend: {
         send(type, addr, msg, len) {
           if (sending !== null) return EBUSY;
@@ -118,8 +104,8 @@ export const ActiveMessageP = module(
       },
       AMPacket: {
         address: () => c.NodeId.get(),
-        destination: (msg) => u16(msg.bytes, DEST),
-        source: (msg) => u16(msg.bytes, SRC),
+        destination: (msg) => getU16(msg.bytes, DEST),
+        source: (msg) => getU16(msg.bytes, SRC),
         setDestination(msg, addr) {
           setU16(msg.bytes, DEST, addr);
         },

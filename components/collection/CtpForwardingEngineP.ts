@@ -18,7 +18,7 @@ import { SplitControl } from "../interfaces/SplitControl.ts";
 import { StdControl } from "../interfaces/StdControl.ts";
 import { Timer } from "../interfaces/Timer.ts";
 import { UnicastNameFreeRouting } from "../interfaces/UnicastNameFreeRouting.ts";
-import { createMessage, HEADER_SIZE, type Message } from "../message/Message.ts";
+import { createMessage, getU16, HEADER_SIZE, type Message, setU16 } from "../message/Message.ts";
 import {
   CTP_DATA_HEADER_SIZE,
   CTP_OPT_ECN,
@@ -64,12 +64,6 @@ const LOOPY_WINDOW = LOOPY_OFFSET;
 
 /** The queue entry's client for a packet being forwarded (not one of ours). */
 const FORWARDED = 255;
-
-const u16 = (b: Uint8Array, at: number) => (b[at]! << 8) | b[at + 1]!;
-const setU16 = (b: Uint8Array, at: number, v: number) => {
-  b[at] = v >> 8;
-  b[at + 1] = v;
-};
 
 /**
  * CTP's forwarding engine (TinyOS CtpForwardingEngineP, TEP 123): one FIFO
@@ -123,7 +117,7 @@ export const CtpForwardingEngineP = genericModule(
       CollectionDebug,
     },
     tasks: ["sendTask"],
-    defaults: ["Receive", "Snoop", "Intercept", "CollectionDebug", "CollectionId"],
+    defaults: ["Receive", "Snoop", "Intercept", "CollectionDebug"],
   }),
   (c, _host, numClients, forwardCount, cacheSize) => {
     let running = false;
@@ -156,7 +150,6 @@ export const CtpForwardingEngineP = genericModule(
       Receive: { receive: (_id: number, msg: Message) => msg },
       Snoop: { receive: (_id: number, msg: Message) => msg },
       Intercept: { forward: () => true },
-      CollectionId: { fetch: () => 0 },
       CollectionDebug: NO_COLLECTION_DEBUG,
     };
 
@@ -165,7 +158,7 @@ export const CtpForwardingEngineP = genericModule(
     const cacheThl = new Uint8Array(cacheSize || 1);
     let cacheCount = 0;
 
-    const keyOf = (data: Uint8Array) => ((u16(data, DATA_ORIGIN) << 16) | (data[DATA_SEQNO]! << 8) | data[DATA_TYPE]!) >>> 0;
+    const keyOf = (data: Uint8Array) => ((getU16(data, DATA_ORIGIN) << 16) | (data[DATA_SEQNO]! << 8) | data[DATA_TYPE]!) >>> 0;
     const cacheLookup = (data: Uint8Array): boolean => {
       const k = keyOf(data);
       const thl = data[DATA_THL]!;
@@ -219,8 +212,6 @@ export const CtpForwardingEngineP = genericModule(
       qHead = (qHead + 1) % capacity;
       qSize--;
     };
-    /** Near full: our packets' C bit says so. */
-    const congested = () => qSize * 4 >= capacity * 3;
 
     const startRetxmitTimer = (window: number, offset: number) => {
       c.RetxmitTimer.startOneShot(offset + (c.Random.rand16() % window));
@@ -228,7 +219,7 @@ export const CtpForwardingEngineP = genericModule(
 
     const packetComplete = (msg: Message, client: number, success: boolean) => {
       const data = msg.data;
-      const origin = u16(data, DATA_ORIGIN);
+      const origin = getU16(data, DATA_ORIGIN);
       const dest = c.AMPacket.destination(msg);
       if (client !== FORWARDED) {
         clientBusy[client] = 0;
@@ -279,7 +270,7 @@ export const CtpForwardingEngineP = genericModule(
         for (let i = 0; i < n && i < loopback.metadataOffset; i++) into[i] = from[i]!;
         const len = c.SubPacket.payloadLength(loopback) - CTP_DATA_HEADER_SIZE;
         cacheInsert(data);
-        c.CollectionDebug.logEventMsg(NET_C_FE_DST_MSG, data[DATA_SEQNO]!, u16(data, DATA_ORIGIN), c.AMPacket.address());
+        c.CollectionDebug.logEventMsg(NET_C_FE_DST_MSG, data[DATA_SEQNO]!, getU16(data, DATA_ORIGIN), c.AMPacket.address());
         loopback = c.Receive.receive(data[DATA_TYPE]!, loopback, payloadView(loopback, CTP_DATA_HEADER_SIZE), len);
         dequeue();
         packetComplete(msg, client, true);
@@ -287,7 +278,7 @@ export const CtpForwardingEngineP = genericModule(
         return;
       }
       let options = data[DATA_OPTIONS]! & ~(CTP_OPT_ECN | CTP_OPT_PULL);
-      if (congested()) options |= CTP_OPT_ECN;
+      if (qSize * 4 >= capacity * 3) options |= CTP_OPT_ECN; // the queue is near full: congested
       data[DATA_OPTIONS] = options;
       setU16(data, DATA_ETX, gradient);
       ackPending = c.Acks.requestAck(msg) === SUCCESS;
@@ -309,11 +300,11 @@ export const CtpForwardingEngineP = genericModule(
       const fresh = pool[--poolFree]!;
       const data = m.data;
       const gradient = c.CtpInfo.getEtx();
-      if (gradient !== MAX_METRIC && u16(data, DATA_ETX) <= gradient) {
+      if (gradient !== MAX_METRIC && getU16(data, DATA_ETX) <= gradient) {
         // The sender is no further from the root than we are: a loop, or stale routes.
         c.CtpInfo.triggerImmediateRouteUpdate();
         startRetxmitTimer(LOOPY_WINDOW, LOOPY_OFFSET);
-        c.CollectionDebug.logEventMsg(NET_C_FE_LOOP_DETECTED, data[DATA_SEQNO]!, u16(data, DATA_ORIGIN), c.AMPacket.source(m));
+        c.CollectionDebug.logEventMsg(NET_C_FE_LOOP_DETECTED, data[DATA_SEQNO]!, getU16(data, DATA_ORIGIN), c.AMPacket.source(m));
       }
       if (!c.RetxmitTimer.isRunning()) c.post.sendTask();
       return fresh;
@@ -384,14 +375,14 @@ export const CtpForwardingEngineP = genericModule(
           const data = msg.data;
           if (error !== SUCCESS) {
             // The radio could not send it (channel busy, radio off): try again a little later.
-            c.CollectionDebug.logEventMsg(NET_C_FE_SENDDONE_FAIL, data[DATA_SEQNO]!, u16(data, DATA_ORIGIN), dest);
+            c.CollectionDebug.logEventMsg(NET_C_FE_SENDDONE_FAIL, data[DATA_SEQNO]!, getU16(data, DATA_ORIGIN), dest);
             startRetxmitTimer(SENDDONE_FAIL_WINDOW, SENDDONE_FAIL_OFFSET);
           } else if (ackPending && !c.Acks.wasAcked(msg)) {
             c.LinkEstimator.txNoAck(dest);
             c.CtpInfo.recomputeRoutes();
             qRetries[qHead]!--;
             if (qRetries[qHead]! > 0) {
-              c.CollectionDebug.logEventMsg(NET_C_FE_SENDDONE_WAITACK, data[DATA_SEQNO]!, u16(data, DATA_ORIGIN), dest);
+              c.CollectionDebug.logEventMsg(NET_C_FE_SENDDONE_WAITACK, data[DATA_SEQNO]!, getU16(data, DATA_ORIGIN), dest);
               startRetxmitTimer(SENDDONE_NOACK_WINDOW, SENDDONE_NOACK_OFFSET);
             } else {
               const client = qClient[qHead]!;
@@ -415,7 +406,7 @@ export const CtpForwardingEngineP = genericModule(
           const collectId = data[DATA_TYPE]!;
           // One more hop lived: the root sees the whole path's length.
           data[DATA_THL] = (data[DATA_THL]! + 1) & 255;
-          c.CollectionDebug.logEventMsg(NET_C_FE_RCV_MSG, data[DATA_SEQNO]!, u16(data, DATA_ORIGIN), c.AMPacket.source(msg));
+          c.CollectionDebug.logEventMsg(NET_C_FE_RCV_MSG, data[DATA_SEQNO]!, getU16(data, DATA_ORIGIN), c.AMPacket.source(msg));
           if (cacheLookup(data)) {
             c.CollectionDebug.logEvent(NET_C_FE_DUPLICATE_CACHE);
             return msg;
@@ -428,7 +419,7 @@ export const CtpForwardingEngineP = genericModule(
           const payloadLen = len - CTP_DATA_HEADER_SIZE;
           if (c.RootControl.isRoot()) {
             cacheInsert(data);
-            c.CollectionDebug.logEventMsg(NET_C_FE_DST_MSG, data[DATA_SEQNO]!, u16(data, DATA_ORIGIN), c.AMPacket.source(msg));
+            c.CollectionDebug.logEventMsg(NET_C_FE_DST_MSG, data[DATA_SEQNO]!, getU16(data, DATA_ORIGIN), c.AMPacket.source(msg));
             return c.Receive.receive(collectId, msg, payload, payloadLen);
           }
           if (!c.Intercept.forward(collectId, msg, payload, payloadLen)) return msg;
@@ -464,7 +455,7 @@ export const CtpForwardingEngineP = genericModule(
           len + CTP_DATA_HEADER_SIZE > c.SubPacket.maxPayloadLength() ? null : payloadView(msg, CTP_DATA_HEADER_SIZE),
       },
       CollectionPacket: {
-        getOrigin: (msg) => u16(msg.data, DATA_ORIGIN),
+        getOrigin: (msg) => getU16(msg.data, DATA_ORIGIN),
         setOrigin(msg, a) {
           setU16(msg.data, DATA_ORIGIN, a);
         },

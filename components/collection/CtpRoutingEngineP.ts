@@ -13,7 +13,7 @@ import { SplitControl } from "../interfaces/SplitControl.ts";
 import { StdControl } from "../interfaces/StdControl.ts";
 import { Timer } from "../interfaces/Timer.ts";
 import { UnicastNameFreeRouting } from "../interfaces/UnicastNameFreeRouting.ts";
-import { AM_BROADCAST_ADDR, createMessage } from "../message/Message.ts";
+import { AM_BROADCAST_ADDR, createMessage, getU16, setU16 } from "../message/Message.ts";
 import {
   BEACON_INTERVAL,
   CTP_OPT_PULL,
@@ -34,12 +34,6 @@ import {
 const MAX_PATH_ETX = 0xfff0;
 /** The advertised path ETX rising by this much (tenths) since the last beacon is news worth beaconing soon. */
 const ETX_RISE_THRESHOLD = 10;
-
-const u16 = (b: Uint8Array, at: number) => (b[at]! << 8) | b[at + 1]!;
-const setU16 = (b: Uint8Array, at: number, v: number) => {
-  b[at] = v >> 8;
-  b[at + 1] = v;
-};
 
 /**
  * CTP's routing engine (TinyOS CtpRoutingEngineP, TEP 123): keeps a table
@@ -80,7 +74,7 @@ export const CtpRoutingEngineP = genericModule(
       CollectionDebug,
     },
     tasks: ["updateRouteTask", "sendBeaconTask"],
-    defaults: ["CollectionDebug", "Routing"],
+    defaults: ["CollectionDebug"],
   }),
   (c, _host, tableSize, minInterval, maxInterval) => {
     let radioOn = false;
@@ -97,7 +91,7 @@ export const CtpRoutingEngineP = genericModule(
 
     const beacon = createMessage();
     // Through a variable: the build's pruning must not rewrite it (see NO_COLLECTION_DEBUG).
-    const defaults = { CollectionDebug: NO_COLLECTION_DEBUG, Routing: { routeFound() {}, noRoute() {} } };
+    const defaults = { CollectionDebug: NO_COLLECTION_DEBUG };
 
     // The routing table: neighbours' advertised parent and path ETX.
     const nAddr = new Uint16Array(tableSize);
@@ -121,15 +115,6 @@ export const CtpRoutingEngineP = genericModule(
       currentInterval = minInterval;
       chooseAdvertiseTime();
     };
-    const decayInterval = () => {
-      currentInterval *= 2;
-      if (currentInterval > maxInterval) currentInterval = maxInterval;
-      chooseAdvertiseTime();
-    };
-    const remainingInterval = () => {
-      tHasPassed = true;
-      c.BeaconTimer.startOneShot(currentInterval - t);
-    };
 
     const find = (neighbor: number): number => {
       for (let i = 0; i < active; i++) if (nAddr[i] === neighbor) return i;
@@ -150,16 +135,6 @@ export const CtpRoutingEngineP = genericModule(
       const path = link + parentEtx;
       return path >= MAX_PATH_ETX ? MAX_METRIC : path;
     };
-    const evictEntry = (neighbor: number) => {
-      const i = find(neighbor);
-      if (i < 0) return;
-      active--;
-      for (let k = i; k < active; k++) {
-        nAddr[k] = nAddr[k + 1]!;
-        nParent[k] = nParent[k + 1]!;
-        nEtx[k] = nEtx[k + 1]!;
-      }
-    };
     const updateEntry = (from: number, p: number, e: number) => {
       let i = find(from);
       if (i < 0) {
@@ -169,11 +144,6 @@ export const CtpRoutingEngineP = genericModule(
       }
       nParent[i] = p;
       nEtx[i] = e;
-    };
-    const loseRoute = () => {
-      if (parent !== INVALID_ADDR) c.LinkEstimator.unpinNeighbor(parent);
-      parent = INVALID_ADDR;
-      parentEtx = 0;
     };
 
     const updateRoute = () => {
@@ -211,7 +181,9 @@ export const CtpRoutingEngineP = genericModule(
         c.CollectionDebug.logEventRoute(NET_C_TREE_NEW_PARENT, parent, 0, minEtx);
       } else if (currentEtx === MAX_METRIC && hadRoute) {
         // The parent has no route any more (or routes through us), and nobody else has one.
-        loseRoute();
+        c.LinkEstimator.unpinNeighbor(parent);
+        parent = INVALID_ADDR;
+        parentEtx = 0;
       }
       if (parent === INVALID_ADDR) {
         if (hadRoute || justEvicted) {
@@ -293,9 +265,14 @@ export const CtpRoutingEngineP = genericModule(
               updateRoute(); // always advertise the freshest route
               c.post.sendBeaconTask();
             }
-            remainingInterval();
+            // Wait out the rest of the interval.
+            tHasPassed = true;
+            c.BeaconTimer.startOneShot(currentInterval - t);
           } else {
-            decayInterval();
+            // The interval is over: the next one is twice as long.
+            currentInterval *= 2;
+            if (currentInterval > maxInterval) currentInterval = maxInterval;
+            chooseAdvertiseTime();
           }
         },
       },
@@ -308,8 +285,8 @@ export const CtpRoutingEngineP = genericModule(
         receive(msg, payload, len) {
           if (len !== CTP_ROUTING_HEADER_SIZE) return msg;
           const from = c.AMPacket.source(msg);
-          const p = u16(payload, ROUTING_PARENT);
-          const e = u16(payload, ROUTING_ETX);
+          const p = getU16(payload, ROUTING_PARENT);
+          const e = getU16(payload, ROUTING_ETX);
           if (p !== INVALID_ADDR) {
             if (e === 0) {
               // A root: keep it in the link estimator's table whatever else is there.
@@ -328,7 +305,15 @@ export const CtpRoutingEngineP = genericModule(
       },
       LinkEstimator: {
         evicted(neighbor) {
-          evictEntry(neighbor);
+          const i = find(neighbor);
+          if (i >= 0) {
+            active--;
+            for (let k = i; k < active; k++) {
+              nAddr[k] = nAddr[k + 1]!;
+              nParent[k] = nParent[k + 1]!;
+              nEtx[k] = nEtx[k + 1]!;
+            }
+          }
           if (neighbor === parent && !isRoot) {
             parent = INVALID_ADDR;
             parentEtx = 0;
@@ -340,8 +325,8 @@ export const CtpRoutingEngineP = genericModule(
       CompareBit: {
         shouldInsert(_msg, payload, len) {
           if (len !== CTP_ROUTING_HEADER_SIZE) return false;
-          if (u16(payload, ROUTING_PARENT) === INVALID_ADDR) return false;
-          const e = u16(payload, ROUTING_ETX);
+          if (getU16(payload, ROUTING_PARENT) === INVALID_ADDR) return false;
+          const e = getU16(payload, ROUTING_ETX);
           if (e === 0) return true;
           for (let i = 0; i < active; i++) {
             if (nAddr[i] === parent) continue;

@@ -33,10 +33,8 @@ const BLQ_WINDOW = 3;
 const DLQ_WINDOW = 5;
 /** A sequence gap larger than this starts the link's estimate over (MAX_PKT_GAP). */
 const MAX_PKT_GAP = 10;
-/** Weight of the old estimate, tenths (ALPHA: 0.9 old, 0.1 new). */
+/** Weight of the old estimate, tenths (ALPHA: 0.9 old, 0.1 new), for beacon and data windows alike. */
 const ALPHA = 9;
-/** Weight of the old estimate for data-driven updates, tenths: data are the better evidence (the 4B paper), so they move faster. */
-const DATA_ALPHA = 9;
 /** Link ETX (tenths) above which a mature, unpinned neighbour may be replaced by a new one (4bitle: EETX 5.5). */
 const EVICT_ETX_THRESHOLD = 65;
 /** The largest link ETX an estimate reports, tenths. */
@@ -54,10 +52,10 @@ const DEAD_WINDOWS = 2;
  * count lost beacons; every 3 beacons the inbound reception ratio is
  * smoothed and turned into an ETX. Outbound: the forwarding engine reports
  * whether each unicast was acknowledged; every 5 the ratio becomes an ETX.
- * Both feed one smoothed ETX (tenths). A neighbour the table has no room
- * for replaces the worst mature, unpinned one above ETX 6.5, or, if the
- * routing engine says its route is worth it (CompareBit), the worst
- * unpinned one. Pinned entries (the parent, roots) stay.
+ * Both feed one smoothed ETX (reported in tenths). A neighbour the table
+ * has no room for replaces the worst mature, unpinned one above ETX 6.5,
+ * or, if the routing engine says its route is worth it (CompareBit), the
+ * worst unpinned one. Pinned entries (the parent, roots) stay.
  *
  * Beyond 4bitle: a neighbour that acknowledges none of 10 unicasts in a row
  * (two data windows) is evicted at once, pinned or not, so a dead parent is
@@ -80,7 +78,12 @@ export const LinkEstimatorP = module(
     const failCnt = new Uint8Array(N);
     /** Inbound reception ratio, 0..255. */
     const inQuality = new Uint8Array(N);
-    /** Link ETX, tenths (valid once MATURE). */
+    /**
+     * Link ETX in hundredths (valid once MATURE), reported in tenths. 4bitle
+     * smooths in tenths, and its rounding then pins an estimate up to half a
+     * transmission from the truth for good: one collision among a link's
+     * first beacons made a perfect link cost 1.5 for ever.
+     */
     const etx = new Uint16Array(N);
     const dataSuccess = new Uint8Array(N);
     const dataTotal = new Uint8Array(N);
@@ -97,7 +100,7 @@ export const LinkEstimatorP = module(
       for (let i = 0; i < N; i++) if ((flags[i]! & VALID) === 0) return i;
       return -1;
     };
-    /** The unpinned entry with the highest ETX (immature entries count as worst), if it is at least `threshold`; else -1. */
+    /** The unpinned entry with the highest ETX (immature entries count as worst), if it is at least `threshold` tenths; else -1. */
     const findWorst = (threshold: number, matureOnly: boolean): number => {
       let worst = -1;
       let worstEtx = 0;
@@ -111,7 +114,7 @@ export const LinkEstimatorP = module(
           worstEtx = e;
         }
       }
-      return worst >= 0 && worstEtx >= threshold ? worst : -1;
+      return worst >= 0 && worstEtx >= threshold * 10 ? worst : -1;
     };
     const initEntry = (i: number, a: number) => {
       addr[i] = a;
@@ -132,15 +135,14 @@ export const LinkEstimatorP = module(
     };
 
     /** Folds a new link ETX estimate (tenths) into the entry's. */
-    const updateEtx = (i: number, estimate: number, alpha: number) => {
-      const est = estimate > MAX_LINK_ETX ? MAX_LINK_ETX : estimate;
+    const updateEtx = (i: number, estimate: number) => {
+      const est = 10 * (estimate > MAX_LINK_ETX ? MAX_LINK_ETX : estimate < 10 ? 10 : estimate);
       if ((flags[i]! & MATURE) === 0) {
         flags[i]! |= MATURE;
         etx[i] = est;
       } else {
-        etx[i] = ((alpha * etx[i]! + (10 - alpha) * est + 5) / 10) | 0;
+        etx[i] = ((ALPHA * etx[i]! + (10 - ALPHA) * est + 5) / 10) | 0;
       }
-      if (etx[i]! < 10) etx[i] = 10;
     };
 
     /** Every BLQ_WINDOW beacons: the inbound ratio, smoothed, as an ETX. */
@@ -153,7 +155,7 @@ export const LinkEstimatorP = module(
       rcvCnt[i] = 0;
       failCnt[i] = 0;
       const q = inQuality[i]!;
-      updateEtx(i, q > 0 ? (2550 / q) | 0 : MAX_LINK_ETX, ALPHA);
+      updateEtx(i, q > 0 ? (2550 / q) | 0 : MAX_LINK_ETX);
     };
 
     /** A beacon with sequence number `seq` came from entry i. */
@@ -191,10 +193,10 @@ export const LinkEstimatorP = module(
           evict(i);
           return;
         }
-        updateEtx(i, total * 10, DATA_ALPHA);
+        updateEtx(i, total * 10);
       } else {
         deadWindows[i] = 0;
-        updateEtx(i, ((10 * total) / success) | 0, DATA_ALPHA);
+        updateEtx(i, ((10 * total) / success) | 0);
       }
     };
 
@@ -254,7 +256,7 @@ export const LinkEstimatorP = module(
         getLinkQuality(neighbor) {
           const i = findIdx(neighbor);
           if (i < 0) return MAX_METRIC;
-          return (flags[i]! & MATURE) !== 0 ? etx[i]! : IMMATURE_LINK_ETX;
+          return (flags[i]! & MATURE) !== 0 ? ((etx[i]! + 5) / 10) | 0 : IMMATURE_LINK_ETX;
         },
         insertNeighbor(neighbor) {
           if (findIdx(neighbor) >= 0) return SUCCESS;

@@ -1,11 +1,11 @@
 import { genericModule, parameterized } from "../mote.ts";
-import { FAIL, SUCCESS } from "../TinyError.ts";
+import { SUCCESS } from "../TinyError.ts";
 import { AMSend } from "../interfaces/AMSend.ts";
 import { DisseminationCache } from "../interfaces/DisseminationCache.ts";
 import { Receive } from "../interfaces/Receive.ts";
 import { StdControl } from "../interfaces/StdControl.ts";
 import { TrickleTimer } from "../interfaces/TrickleTimer.ts";
-import { AM_BROADCAST_ADDR, createMessage } from "../message/Message.ts";
+import { AM_BROADCAST_ADDR, createMessage, getU16 } from "../message/Message.ts";
 import {
   DISSEMINATION_HEADER_SIZE,
   DISSEMINATION_KEY,
@@ -13,7 +13,6 @@ import {
   DISSEMINATION_SEQNO_UNKNOWN,
 } from "./Dissemination.ts";
 
-const u16 = (b: Uint8Array, at: number) => (b[at]! << 8) | b[at + 1]!;
 const u32 = (b: Uint8Array, at: number) => ((b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!) >>> 0;
 
 /**
@@ -36,28 +35,11 @@ export const DisseminationEngineImplP = genericModule(
       Receive,
       ProbeReceive: Receive,
     },
-    defaults: ["Cache", "TrickleTimer"],
   }),
   (c, _host, count) => {
     const buf = createMessage();
     let running = false;
     let busy = false;
-    // Through a variable: the build's pruning must not rewrite it (its nested objects would be edited twice).
-    const defaults = {
-      Cache: {
-        key: () => -1,
-        requestSeqno: () => DISSEMINATION_SEQNO_UNKNOWN,
-        requestData: () => 0,
-        storeData() {},
-      },
-      TrickleTimer: {
-        start: () => FAIL,
-        stop() {},
-        reset() {},
-        incrementCounter() {},
-      },
-    };
-
     const indexOf = (key: number): number => {
       for (let i = 0; i < count; i++) if (c.Cache.key(i) === key) return i;
       return -1;
@@ -119,7 +101,7 @@ export const DisseminationEngineImplP = genericModule(
       Receive: {
         receive(msg, payload, len) {
           if (!running || len < DISSEMINATION_HEADER_SIZE) return msg;
-          const i = indexOf(u16(payload, DISSEMINATION_KEY));
+          const i = indexOf(getU16(payload, DISSEMINATION_KEY));
           if (i < 0) return msg;
           const incoming = u32(payload, DISSEMINATION_SEQNO);
           const current = c.Cache.requestSeqno(i);
@@ -143,12 +125,11 @@ export const DisseminationEngineImplP = genericModule(
       ProbeReceive: {
         receive(msg, payload, len) {
           if (!running || len < 2) return msg;
-          const i = indexOf(u16(payload, DISSEMINATION_KEY));
+          const i = indexOf(getU16(payload, DISSEMINATION_KEY));
           if (i >= 0 && c.Cache.requestSeqno(i) !== DISSEMINATION_SEQNO_UNKNOWN) sendObject(i);
           return msg;
         },
       },
-      defaults,
     };
   },
 );

@@ -50,5 +50,16 @@ export function createMessage(dataLength?: number): Message {
   return { bytes, data: bytes.subarray(HEADER_SIZE, HEADER_SIZE + n), metadataOffset: HEADER_SIZE + n };
 }
 
+/**
+ * A big-endian 16-bit field (header fields, protocol headers). Every layer
+ * shares this one pair: on Espruino each function object costs an image
+ * about eight JsVars.
+ */
+export const getU16 = (b: Uint8Array, at: number): number => (b[at]! << 8) | b[at + 1]!;
+export const setU16 = (b: Uint8Array, at: number, v: number): void => {
+  b[at] = v >> 8;
+  b[at + 1] = v;
+};
+
 /** Bytes of a message on the air or the wire: header plus `length` bytes of payload. */
 export const frameLength = (msg: Message): number => HEADER_SIZE + msg.bytes[LENGTH]!;

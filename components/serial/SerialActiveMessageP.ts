@@ -8,10 +8,12 @@ import { PacketLink } from "../interfaces/PacketLink.ts";
 import { Receive } from "../interfaces/Receive.ts";
 import {
   DEST,
+  getU16,
   GROUP,
   HEADER_SIZE,
   LENGTH,
   type Message,
+  setU16,
   SRC,
   TOS_AM_GROUP,
   TOSH_DATA_LENGTH,
@@ -21,11 +23,6 @@ import {
 /** am_id_t has 256 values. */
 export const AM_TYPES = 256;
 
-const u16 = (b: Uint8Array, at: number) => (b[at]! << 8) | b[at + 1]!;
-const setU16 = (b: Uint8Array, at: number, v: number) => {
-  b[at] = v >> 8;
-  b[at + 1] = v;
-};
 const payload = (msg: Message, len: number) => (len > TOSH_DATA_LENGTH ? null : msg.data);
 
 /**
@@ -82,8 +79,8 @@ export const SerialActiveMessageP = module(
     },
     AMPacket: {
       address: () => 0,
-      destination: (msg) => u16(msg.bytes, DEST),
-      source: (msg) => u16(msg.bytes, SRC),
+      destination: (msg) => getU16(msg.bytes, DEST),
+      source: (msg) => getU16(msg.bytes, SRC),
       setDestination(msg, addr) {
         setU16(msg.bytes, DEST, addr);
       },
