@@ -2,7 +2,8 @@
  * Image sizes: `image_bytes_min_<app>_<platform>`, the minified image of
  * every application in configurations/ for every platform it builds for
  * (sim, espruino, moddable; `node` images are the same as `sim`'s). The
- * target: Blink within 2,048 bytes for espruino. The detail gives the gzip
+ * targets: Blink within 2,048 bytes and Oscilloscope within 6,144 bytes
+ * for espruino (issue 6). The detail gives the gzip
  * size and, for espruino, the JsVars the image holds once started on the
  * default board (Puck.js).
  */
@@ -23,7 +24,10 @@ export interface ImageBenchmark {
 export const IMAGE_PLATFORMS = ["sim", "espruino", "moddable"] as const;
 
 /** Targets by key; keys without one report "(none)" and count as met. */
-const TARGETS: Readonly<Record<string, number>> = { image_bytes_min_blink_espruino: 2048 };
+const TARGETS: Readonly<Record<string, number>> = {
+  image_bytes_min_blink_espruino: 2048,
+  image_bytes_min_oscilloscope_espruino: 6144,
+};
 
 /** `BlinkAppC.ts` -> `blink`, `CountToLedsAppC.ts` -> `counttoleds`. */
 export const appKey = (file: string): string => path.basename(file).replace(/AppC\.ts$/, "").toLowerCase();

@@ -18,6 +18,9 @@ import { connect } from "./connect.ts";
 import { BuildError, type Diagnostic, locate, type SourceLocation } from "./diagnostics.ts";
 import { elaborate, ElaborationStop, type ElaboratedGraph, type InstanceNode } from "./elaborate.ts";
 import { generateGlue } from "./generate.ts";
+import { inlineMessageConstants, inlineMessages } from "./messages.ts";
+import { aliasBuiltins, specializeGenerics, unwrapForMinify } from "./constants.ts";
+import { bypassForwarders } from "./forward.ts";
 import { pruneUncalled } from "./prune.ts";
 import { stripForImage } from "./strip.ts";
 
@@ -72,6 +75,10 @@ export interface BuildReport {
   readonly figures: Readonly<Record<string, number>>;
   /** Commands and events no code calls, left out of the image (`Module.slot.function`). */
   readonly prunedFunctions: readonly string[];
+  /** Pass-through interfaces whose callers were bound past them (`Module.Interface`, forward.ts). */
+  readonly bypassedInterfaces: readonly string[];
+  /** Debug interfaces whose `dbg` calls were taken out, arguments and all (`Module.Slot`). */
+  readonly silencedDebug: readonly string[];
   readonly elapsedMs: number;
   readonly graph: ElaboratedGraph;
 }
@@ -237,7 +244,13 @@ export interface WiringResult {
 }
 
 /** The esbuild plugin: resolves `#platform`, turns the app entry into glue, strips descriptors. */
-export function moteWiring(options: { platform: string; onWired: (result: WiringResult) => void }): esbuild.Plugin {
+export function moteWiring(options: {
+  platform: string;
+  hostDriven?: boolean;
+  onWired: (result: WiringResult) => void;
+  /** Filled with the field names of the typed messages laid out for the image. */
+  messageFields?: Set<string>;
+}): esbuild.Plugin {
   return {
     name: "mote-wiring",
     setup(build) {
@@ -259,7 +272,7 @@ export function moteWiring(options: { platform: string; onWired: (result: Wiring
         const connected = connect(graph);
         diagnostics.push(...connected.diagnostics);
         if (diagnostics.some((d) => d.severity === "error")) throw new BuildError(diagnostics);
-        const glue = generateGlue(graph, connected, moduleSource);
+        const glue = generateGlue(graph, connected, moduleSource, { host: options.hostDriven !== false });
         diagnostics.push(...glue.diagnostics);
         if (diagnostics.some((d) => d.severity === "error")) throw new BuildError(diagnostics);
         options.onWired({
@@ -273,9 +286,9 @@ export function moteWiring(options: { platform: string; onWired: (result: Wiring
         });
         return { contents: glue.source, loader: "js", resolveDir: ROOT };
       });
-      build.onLoad({ filter: /\.ts$/ }, (args) => {
+      build.onLoad({ filter: /\.ts$/ }, async (args) => {
         const source = readFileSync(args.path, "utf8");
-        return { contents: stripForImage(source), loader: "ts" };
+        return { contents: stripForImage(await inlineMessages(args.path, source, options.messageFields)), loader: "ts" };
       });
     },
   };
@@ -283,8 +296,9 @@ export function moteWiring(options: { platform: string; onWired: (result: Wiring
 
 /** Bundles the glue into the image text (`var mote; ...` defining the factory). */
 async function bundleImage(entry: string, platform: PlatformDescription, onWired: (r: WiringResult) => void) {
+  const messageFields = new Set<string>();
   // A host-driven image defines the factory for its host to call; a board's image starts its one mote.
-  const start = platform.hostDriven ? "globalThis.mote = mote;" : "mote(undefined);";
+  const start = platform.hostDriven ? "globalThis.mote = mote;" : "mote();";
   try {
     const result = await esbuild.build({
       stdin: {
@@ -303,14 +317,16 @@ async function bundleImage(entry: string, platform: PlatformDescription, onWired
       target: [...platform.target],
       supported: platform.supported ? { ...platform.supported } : undefined,
       treeShaking: true,
+      // Folds and inlines constants across modules (SUCCESS, header offsets...) before pruning and minifying.
+      minifySyntax: true,
       legalComments: "none",
       charset: "utf8",
       logLevel: "silent",
-      plugins: [moteWiring({ platform: platform.name, onWired })],
+      plugins: [moteWiring({ platform: platform.name, hostDriven: platform.hostDriven === true, onWired, messageFields })],
     });
     const text = result.outputFiles.find((f) => f.path.endsWith(".js"))!.text;
     const map = result.outputFiles.find((f) => f.path.endsWith(".map"))!.text;
-    return { text, map, warnings: esbuildDiagnostics(result.warnings, "warning") };
+    return { text, map, messageFields, warnings: esbuildDiagnostics(result.warnings, "warning") };
   } catch (e) {
     const failure = e as esbuild.BuildFailure;
     const inner = failure.errors?.map((m) => m.detail).find((d) => d instanceof BuildError);
@@ -352,10 +368,13 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
     for (const slot of n.slots.values()) slots.set(slot.task ? "tasks" : slot.name, slot.iface.name);
     slotsByModule.set(n.component.name, slots);
   }
-  const pruned = pruneUncalled(bundled.text, slotsByModule);
-  const minified = await esbuild.transform(pruned.code, {
+  const direct = bypassForwarders(bundled.text, slotsByModule);
+  const pruned = pruneUncalled(inlineMessageConstants(direct.code), slotsByModule);
+  const unwrapped = unwrapForMinify(specializeGenerics(pruned.code, new Set(slotsByModule.keys())));
+  const minified = await esbuild.transform(unwrapped.unwrapped ? aliasBuiltins(unwrapped.code) : unwrapped.code, {
     minify: true,
-    ...shortNames(w.graph, platform),
+    format: unwrapped.unwrapped ? "iife" : undefined,
+    ...shortNames(w.graph, platform, bundled.messageFields),
     target: [...platform.target],
     supported: platform.supported ? { ...platform.supported } : undefined,
     legalComments: "none",
@@ -415,6 +434,8 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
     projectFiles,
     warnings: [...w.diagnostics.filter((d) => d.severity === "warning"), ...bundled.warnings],
     prunedFunctions: pruned.removed,
+    bypassedInterfaces: direct.bypassed,
+    silencedDebug: direct.silencedDebug,
     elapsedMs: performance.now() - started,
     graph: w.graph,
   };
@@ -488,8 +509,10 @@ async function typecheck(entry: string): Promise<Diagnostic[]> {
  * them to short ones (esbuild's property mangling), except names that also
  * belong to the JavaScript built-ins or to the platform's host objects.
  */
-function shortNames(graph: ElaboratedGraph, platform: PlatformDescription): { mangleProps?: RegExp; reserveProps?: RegExp } {
-  const names = new Set<string>(["tasks", "defaults", "post"]);
+function shortNames(graph: ElaboratedGraph, platform: PlatformDescription, messageFields: ReadonlySet<string>): { mangleProps?: RegExp; reserveProps?: RegExp } {
+  // Besides interfaces: the glue's own names, message_t's fields (components/message/Message.ts)
+  // and typed messages' fields (their accessors), which only image code reads.
+  const names = new Set<string>(["tasks", "defaults", "post", "bytes", "data", "metadataOffset", ...messageFields]);
   for (const n of graph.instances) {
     for (const slot of n.slots.values()) {
       names.add(slot.task ?? slot.name);

@@ -58,11 +58,10 @@ function fanOne(fs, cb) {
   };
 }`,
   // A parameterized interface's side: index i goes to handlers[i], else to fallback(i, ...).
-  dispatch: `function dispatch(handlers, fallback) {
-  var r = {}, n, i;
-  for (n in fallback) r[n] = 0;
-  for (i in handlers) for (n in handlers[i]) r[n] = 0;
-  for (n in r) r[n] = dispatchOne(handlers, n, fallback[n]);
+  // The build knows the interface's function names: `names` has them as keys.
+  dispatch: `function dispatch(handlers, names, fallback) {
+  var r = {}, n;
+  for (n in names) r[n] = dispatchOne(handlers, n, fallback && fallback[n]);
   return r;
 }
 function dispatchOne(hs, n, fb) {
@@ -77,7 +76,15 @@ function dispatchOne(hs, n, fb) {
 }`,
 };
 
-export function generateGlue(graph: ElaboratedGraph, connected: ConnectedGraph, sourceOf: ModuleSource): GlueModule {
+export interface GlueOptions {
+  /**
+   * Whether modules get a host object (host-driven platforms: sim, node).
+   * A board's image starts with no host, so its modules are not passed one.
+   */
+  readonly host: boolean;
+}
+
+export function generateGlue(graph: ElaboratedGraph, connected: ConnectedGraph, sourceOf: ModuleSource, options: GlueOptions = { host: true }): GlueModule {
   const diagnostics: Diagnostic[] = [];
   const modules = graph.instances.filter((n) => n.kind === "module");
   const node = (id: number) => graph.instances[id]!;
@@ -235,14 +242,16 @@ export function generateGlue(graph: ElaboratedGraph, connected: ConnectedGraph, 
       }
       handlers.push(`${i}: ${fan(m, slot, exprs, `${label}[${i}]`)}`);
     }
-    // No index in use and nothing to fall back to: nothing can ever be signalled here.
-    if (handlers.length === 0 && fallback === "{}") return "{}";
+    // No index in use: every call goes to the fallback, which takes the index first as dispatch would pass it.
+    if (handlers.length === 0) return fallback;
     used.add("dispatch");
-    return `dispatch({ ${handlers.join(", ")} }, ${fallback})`;
+    const names = `{ ${fnNames.map((n) => `${n}: 0`).join(", ")} }`;
+    return `dispatch({ ${handlers.join(", ")} }, ${names}${fallback === "{}" ? "" : `, ${fallback}`})`;
   }
 
   // Instances: one context object each; platform host and generic arguments passed to the implementation.
-  // A module that calls and signals nothing gets one shared, empty context.
+  // A module that calls and signals nothing gets one shared, empty context (on a board, none at all:
+  // nothing is ever bound into it, so it never reads one).
   const creations: string[] = [];
   const bound = new Set(bindings.map((b) => Number(/^c(\d+)\./.exec(b)?.[1])));
   let sharedEmpty = false;
@@ -250,11 +259,12 @@ export function generateGlue(graph: ElaboratedGraph, connected: ConnectedGraph, 
     const args = m.args.map((a) => JSON.stringify(a)).join(", ");
     let ctx = `c${m.id}`;
     if (bound.has(m.id)) creations.push(`var ${ctx} = {};`);
-    else {
+    else if (options.host) {
       ctx = "none";
       sharedEmpty = true;
-    }
-    creations.push(`var ${impl(m.id)} = ${importName(m)}(${ctx}, host${args ? `, ${args}` : ""});`);
+    } else ctx = args ? "0" : "";
+    const host = options.host ? ", host" : args ? ", 0" : "";
+    creations.push(`var ${impl(m.id)} = ${importName(m)}(${ctx}${host}${args ? `, ${args}` : ""});`);
   }
   if (sharedEmpty) creations.unshift("var none = {};");
 

@@ -7,14 +7,7 @@
  * functions up by computed name, so a function not called either way cannot
  * run. Removing one can orphan others, so this repeats until nothing changes.
  */
-import { parse } from "acorn";
-
-interface Node {
-  type: string;
-  start: number;
-  end: number;
-  [key: string]: unknown;
-}
+import { applyEdits, children, cutWithComma, isFunction, isNode, keyName as nodeKeyName, type Node, parseScript, returnedObjects } from "./ast.ts";
 
 interface Property extends Node {
   key: Node & { name?: string; value?: unknown };
@@ -22,42 +15,13 @@ interface Property extends Node {
   computed: boolean;
 }
 
-const isNode = (v: unknown): v is Node => typeof v === "object" && v !== null && typeof (v as Node).type === "string";
+const keyName = (p: Property): string | undefined => nodeKeyName(p);
 
-function children(node: Node): Node[] {
-  const out: Node[] = [];
-  for (const key in node) {
-    if (key === "type" || key === "start" || key === "end") continue;
-    const v = node[key];
-    if (Array.isArray(v)) {
-      for (const item of v) if (isNode(item)) out.push(item);
-    } else if (isNode(v)) out.push(v);
-  }
-  return out;
-}
-
-function keyName(p: Property): string | undefined {
-  if (p.computed) return undefined;
-  if (p.key.type === "Identifier") return p.key.name;
-  if (p.key.type === "Literal" && typeof p.key.value === "string") return p.key.value;
-  return undefined;
-}
-
-const isFunction = (n: Node) =>
-  n.type === "ArrowFunctionExpression" || n.type === "FunctionExpression" || n.type === "FunctionDeclaration";
-
-/** The object literals a function returns from its own body (not from nested functions). */
-function returnedObjects(fn: Node): Node[] {
-  const body = fn.body as Node;
-  if (body.type === "ObjectExpression") return [body];
-  const out: Node[] = [];
-  const visit = (n: Node) => {
-    if (n.type === "ReturnStatement" && isNode(n.argument) && n.argument.type === "ObjectExpression") out.push(n.argument);
-    for (const c of children(n)) if (!isFunction(c)) visit(c);
-  };
-  visit(body);
-  return out;
-}
+/** An object literal with `kind: "message"`: a typed message laid out by the build. */
+const isMessageLiteral = (n: Node): boolean =>
+  (n.properties as Property[]).some(
+    (p) => p.type === "Property" && keyName(p) === "kind" && p.value.type === "Literal" && (p.value as Node & { value?: unknown }).value === "message",
+  );
 
 export interface PruneResult {
   readonly code: string;
@@ -70,10 +34,10 @@ export interface PruneResult {
  * with a numeric suffix) to its interface slots and their interface names.
  */
 export function pruneUncalled(code: string, modules: ReadonlyMap<string, ReadonlyMap<string, string>>): PruneResult {
-  const ast = parse(code, { ecmaVersion: "latest", sourceType: "script" }) as unknown as Node;
+  const ast = parseScript(code);
 
   // Implementation objects found in module implementations, with the interface each implements.
-  const implObjects: { object: Node; label: string; iface: string }[] = [];
+  const implObjects: { object: Node; label: string; iface: string; slotProp?: Node; slot?: string }[] = [];
   // Each module's `defaults`: the glue reads `impl.defaults.Slot` only where Slot is left unwired.
   const defaultsObjects: { object: Node; label: string }[] = [];
   // Module factories, with their context parameter's name and their slots' interfaces.
@@ -93,7 +57,7 @@ export function pruneUncalled(code: string, modules: ReadonlyMap<string, Readonl
             if (prop.type !== "Property") continue;
             const k = keyName(prop);
             if (k && slots.has(k) && prop.value.type === "ObjectExpression") {
-              implObjects.push({ object: prop.value, label: `${name}.${k}`, iface: slots.get(k)! });
+              implObjects.push({ object: prop.value, label: `${name}.${k}`, iface: slots.get(k)!, slotProp: prop, slot: k });
             } else if (k === "defaults" && prop.value.type === "ObjectExpression") {
               defaultsObjects.push({ object: prop.value, label: `${name}.defaults` });
               for (const d of prop.value.properties as Property[]) {
@@ -110,6 +74,37 @@ export function pruneUncalled(code: string, modules: ReadonlyMap<string, Readonl
     for (const c of children(n)) visit(c);
   };
   visit(ast);
+
+  // Typed messages laid out by the build (messages.ts): their accessors and properties, kept by name.
+  const messageObjects: Node[] = [];
+  // The top-level `get` and `set` namespaces of each message: their accessors are kept by `Msg.get.name`.
+  const messageNamespace = new Map<Node, string>();
+  const findMessages = (n: Node) => {
+    if (n.type === "ObjectExpression" && isMessageLiteral(n)) {
+      const collectNamespaces = (o: Node) => {
+        messageObjects.push(o);
+        for (const p of o.properties as Property[]) {
+          if (p.type === "Property" && p.value.type === "ObjectExpression" && !isMessageLiteral(p.value)) {
+            const k = keyName(p);
+            if (o === n && (k === "get" || k === "set")) messageNamespace.set(p.value, k);
+            if (k === "get" || k === "set" || o !== n) collectNamespaces(p.value);
+          }
+        }
+      };
+      collectNamespaces(n);
+    }
+    for (const c of children(n)) findMessages(c);
+  };
+  findMessages(ast);
+  // The names the laid-out messages are declared under.
+  const messageVars = new Set<string>();
+  const findMessageVars = (n: Node) => {
+    if (n.type === "VariableDeclarator" && isNode(n.id) && n.id.type === "Identifier" && isNode(n.init) && n.init.type === "ObjectExpression" && isMessageLiteral(n.init)) {
+      messageVars.add(String(n.id.name));
+    }
+    for (const c of children(n)) findMessageVars(c);
+  };
+  findMessageVars(ast);
 
   const removed = new Set<Node>();
   const removedLabels: string[] = [];
@@ -141,22 +136,64 @@ export function pruneUncalled(code: string, modules: ReadonlyMap<string, Readonl
           collect(target, scope);
           return;
         }
-        accessed.add(fn);
+        // A read of a laid-out message's own property (`Msg.get`) calls no module's function of that name.
+        if (target.type === "Identifier" && messageVars.has(String(target.name))) messageRead.add(fn);
+        else accessed.add(fn);
+        // `Msg.get.fn`: a message accessor named with its namespace.
+        if (target.type === "MemberExpression" && !target.computed && isNode(target.property)) {
+          const ns = String(target.property.name);
+          if (ns === "get" || ns === "set") {
+            chained.add(`${ns}.${fn}`);
+            namespaceChained.add(target);
+          }
+        }
+        if (fn === "get" || fn === "set") namespaceReads.push(n);
         if (target.type === "MemberExpression" && !target.computed && isNode(target.property) && target.property.name === "defaults") {
           defaultsRead.add(fn);
         }
       }
       for (const c of children(n)) collect(c, scope);
     };
+    const messageRead = new Set<string>();
+    const chained = new Set<string>();
+    const namespaceChained = new Set<Node>();
+    const namespaceReads: Node[] = [];
     collect(ast, undefined);
+    // A `get`/`set` read that is not followed by an accessor name may alias a namespace: any accessor of that name might be called.
+    const aliased = new Set(namespaceReads.filter((n) => !namespaceChained.has(n)).map((n) => String((n.property as Node).name)));
     let changed = false;
-    for (const { object, label, iface } of implObjects) {
+    for (const { object, label, iface, slotProp, slot } of implObjects) {
+      if (removed.has(object) || (slotProp && removed.has(slotProp))) continue;
+      // An interface the glue never binds (no `.Slot` read anywhere): none of its functions can be called.
+      if (slotProp && slot && !accessed.has(slot)) {
+        removed.add(slotProp);
+        for (const prop of object.properties as Property[]) {
+          const k = prop.type === "Property" ? keyName(prop) : undefined;
+          if (k !== undefined && !removed.has(prop)) removedLabels.push(`${label}.${k}`);
+        }
+        changed = true;
+        continue;
+      }
       for (const prop of object.properties as Property[]) {
         if (prop.type !== "Property" || removed.has(prop)) continue;
         const k = keyName(prop);
         if (k !== undefined && !accessed.has(k) && !viaContext.has(`${iface}.${k}`)) {
           removed.add(prop);
           removedLabels.push(`${label}.${k}`);
+          changed = true;
+        }
+      }
+    }
+    const named = new Set([...accessed, ...messageRead]);
+    for (const f of viaContext) named.add(f.slice(f.indexOf(".") + 1));
+    for (const object of messageObjects) {
+      const ns = messageNamespace.get(object);
+      for (const prop of object.properties as Property[]) {
+        if (prop.type !== "Property" || removed.has(prop)) continue;
+        const k = keyName(prop);
+        const used = ns === undefined || aliased.has(ns) ? named.has(k ?? "") : chained.has(`${ns}.${k}`);
+        if (k !== undefined && !used) {
+          removed.add(prop);
           changed = true;
         }
       }
@@ -175,16 +212,7 @@ export function pruneUncalled(code: string, modules: ReadonlyMap<string, Readonl
     if (!changed) break;
   }
 
-  // Rewrite each pruned object literal with the properties that stay.
-  const edits: { start: number; end: number; text: string }[] = [];
-  for (const { object } of [...implObjects, ...defaultsObjects]) {
-    const props = object.properties as Node[];
-    if (!props.some((p) => removed.has(p))) continue;
-    const kept = props.filter((p) => !removed.has(p)).map((p) => code.slice(p.start, p.end));
-    edits.push({ start: object.start, end: object.end, text: `{ ${kept.join(", ")} }` });
-  }
-  edits.sort((a, b) => b.start - a.start);
-  let out = code;
-  for (const e of edits) out = out.slice(0, e.start) + e.text + out.slice(e.end);
+  // Cut each removed property (and the comma after it) out; cuts inside a removed property merge into its own.
+  const out = applyEdits(code, [...removed].map((p) => cutWithComma(code, p)));
   return { code: out, removed: removedLabels };
 }
