@@ -7,7 +7,8 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { build, ROOT, type BuildReport } from "../tools/build/build.ts";
-import { EspruinoShim } from "../tools/espruino/shim.ts";
+import { EspruinoShim, ShimAir } from "../tools/espruino/shim.ts";
+import { RadioCountMsg } from "../components/apps/RadioCountMsg.ts";
 import { MOTE_MANUFACTURER } from "../platforms/espruino/EspruinoBleRadioP.ts";
 
 const images = new Map<string, Promise<BuildReport>>();
@@ -128,6 +129,37 @@ describe("PlatformRadioC (BLE advertising)", () => {
     expect(delivered).toBeGreaterThan(20); // many copies heard...
     expect(b.leds & 3).toBe(5 & 3); // ...of a's five counts
     expect(b.ledTrace.filter((c) => c.led === 2)).toHaveLength(5); // ...each received once
+    expect(b.uncaught).toEqual([]);
+  });
+
+  it("RadioCountToLedsAppC on two Puck.js boards: each shows the other's counts, through the air between their shims", async () => {
+    const report = await build({ entry: path.join(ROOT, "configurations", "RadioCountToLedsAppC.ts"), platform: "espruino", board: "puckjs", write: false, typecheck: false });
+    const a = new EspruinoShim({ board: "puckjs", storage: { ".motenode": "1" } });
+    const b = new EspruinoShim({ board: "puckjs", storage: { ".motenode": "2" } });
+    a.load(report.image);
+    b.load(report.image);
+    const air = new ShimAir([a, b], { rssi: -70 });
+    air.runUntil(10_000);
+    // What each board sent: the counter in each advertised AM packet (sequence byte, 7-byte header, payload).
+    const counts = (s: EspruinoShim) =>
+      s.advertising.filter((x) => x.manufacturerData).map((x) => RadioCountMsg.get.counter(Uint8Array.from(x.manufacturerData!), 8));
+    for (const [sender, receiver] of [[a, b], [b, a]] as const) {
+      const sent = counts(sender);
+      expect(sent.length).toBeGreaterThan(30); // four counts a second, the ones sent while a burst was on the air skipped
+      // Every count sent was heard once (repeats of a burst dropped), in order: the receiver's LEDs showed each one's low bits.
+      const shown: { timeMs: number; value: number }[] = [];
+      let value = 0;
+      for (const c of receiver.ledTrace) {
+        value = c.on ? value | (1 << c.led) : value & ~(1 << c.led);
+        if (shown.at(-1)?.timeMs === c.timeMs) shown.at(-1)!.value = value; // Leds.set: one LED after another, at once
+        else shown.push({ timeMs: c.timeMs, value });
+      }
+      const expected = sent.map((n) => n & 7);
+      expect(shown.length).toBeGreaterThanOrEqual(expected.length - 1); // the last may still be on the air
+      expect(shown.map((x) => x.value)).toEqual(expected.slice(0, shown.length));
+    }
+    expect(air.heard[0]).toBeGreaterThan(counts(b).length); // several copies of each burst reached a...
+    expect(a.uncaught).toEqual([]);
     expect(b.uncaught).toEqual([]);
   });
 

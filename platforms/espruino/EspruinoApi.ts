@@ -1,7 +1,7 @@
 /**
  * The part of Espruino's own API that the `espruino` HAL uses, as types.
  *
- * An `espruino` image starts its one mote as it loads (`mote(undefined)`)
+ * An `espruino` image starts its one mote as it loads (`mote()`)
  * and its HAL modules call the interpreter's globals directly. Each HAL file
  * declares the globals it uses with `declare const` at module scope (types
  * only: esbuild drops the declarations), so the rest of the project never
@@ -43,6 +43,8 @@ export interface EspruinoE {
 
 /** A device found by `NRF.setScan`. */
 export interface EspruinoBleDevice {
+  /** The sender's address ("aa:bb:cc:dd:ee:ff random"). */
+  readonly id: string;
   readonly rssi: number;
   readonly manufacturer?: number;
   readonly manufacturerData?: ArrayBuffer | readonly number[];
@@ -100,7 +102,7 @@ export const ESPRUINO_HOST_PROPERTIES: readonly string[] = [
   // setWatch options and events
   "repeat", "edge", "debounce", "state", "time", "lastTime",
   // NRF
-  "setAdvertising", "setScan", "manufacturer", "manufacturerData", "interval", "showName", "filters", "rssi",
+  "setAdvertising", "setScan", "manufacturer", "manufacturerData", "interval", "showName", "filters", "rssi", "id",
   // Puck.js
   "light",
   // typed arrays the HAL views

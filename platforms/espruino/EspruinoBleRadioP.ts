@@ -3,7 +3,7 @@ import { EBUSY, EOFF, ESIZE, FAIL, SUCCESS } from "../../components/TinyError.ts
 import { PacketLink } from "../../components/interfaces/PacketLink.ts";
 import { Scheduler } from "../../components/interfaces/Scheduler.ts";
 import { SplitControl } from "../../components/interfaces/SplitControl.ts";
-import { ACKED, HEADER_SIZE, LENGTH, METADATA_SIZE, RSSI, SRC, TOSH_DATA_LENGTH, type Message } from "../../components/message/Message.ts";
+import { ACKED, createMessage, HEADER_SIZE, LENGTH, RSSI, SRC, type Message } from "../../components/message/Message.ts";
 import type { EspruinoBleDevice, EspruinoNrf } from "./EspruinoApi.ts";
 
 declare const NRF: EspruinoNrf;
@@ -11,16 +11,20 @@ declare const setTimeout: (callback: () => void, ms: number) => number;
 
 /** Espruino's Bluetooth company id (Pur3 Ltd): the manufacturer data that carries mote frames. */
 export const MOTE_MANUFACTURER = 0x0590;
+// Written out, not computed from each other: the image keeps only the literals it uses.
 /** Legacy advertising leaves 24 bytes of manufacturer data (31 - flags 3 - length, type and company id 4). */
 export const MANUFACTURER_DATA_MAX = 24;
-/** A frame on the air: one sequence byte, then the AM header and payload. */
-export const BLE_FRAME_MAX = MANUFACTURER_DATA_MAX - 1;
-/** So a payload may be at most this long over BLE advertising (the AM header takes 7 bytes). */
-export const BLE_PAYLOAD_MAX = BLE_FRAME_MAX - HEADER_SIZE;
-/** How long one packet is advertised, and how often within that time. */
+/** Frame bytes one advertisement carries after its first byte (MANUFACTURER_DATA_MAX - 1). */
+export const BLE_FRAME_MAX = 23;
+/** A frame longer than BLE_FRAME_MAX goes in two parts: payloads up to this (2 × BLE_FRAME_MAX - HEADER_SIZE, past TOSH_DATA_LENGTH). */
+export const BLE_PAYLOAD_MAX = 39;
+/** The first byte: the sequence number (0..63), and these flags. */
+export const FIRST_PART = 0x80;
+export const SECOND_PART = 0x40;
+/** How long each advertisement (a whole frame, or one part) is on the air, and how often within that time. */
 export const BURST_MS = 160;
 export const ADVERTISING_INTERVAL_MS = 20;
-/** Senders whose last sequence number is remembered, to drop the repeats of a burst. */
+/** Frames whose (source, sequence) is remembered, to drop the repeats of a burst. */
 const SEEN = 8;
 
 /**
@@ -29,10 +33,14 @@ const SEEN = 8;
  * a sequence byte, then the AM header and payload) for a burst of
  * BURST_MS at ADVERTISING_INTERVAL_MS, then the board's normal advertising
  * comes back and `sendDone` follows; receiving is a scan filtered on that
- * manufacturer, with the repeats of a burst dropped by (source, sequence).
+ * manufacturer, with the repeats of a burst dropped by (source, sequence)
+ * among the last SEEN frames heard.
  *
- * - Payloads are at most BLE_PAYLOAD_MAX (16) bytes: `send` says ESIZE
- *   beyond that (legacy advertising carries 24 bytes of manufacturer data).
+ * - A frame longer than one advertisement carries (BLE_FRAME_MAX bytes: a
+ *   payload over 16 bytes, such as Oscilloscope's 28) goes in two parts, one
+ *   burst each: the first flagged FIRST_PART, the rest SECOND_PART, both
+ *   with the same sequence number. A receiver joins a second part to the
+ *   first part it heard last from the same device address (`device.id`).
  * - No link-layer acknowledgements over advertising: `sendDone` always says
  *   acked = false (and the ACKED metadata byte is 0).
  * - A packet is on the air from `send` on, so `cancel` cannot take it back:
@@ -49,20 +57,33 @@ export const EspruinoBleRadioP = module(
     tasks: ["startDone", "stopDone"],
   },
   (c) => {
-    const size = HEADER_SIZE + TOSH_DATA_LENGTH + METADATA_SIZE;
-    const buffer = new Uint8Array(size);
-    let rxMsg: Message = {
-      bytes: buffer,
-      data: buffer.subarray(HEADER_SIZE, HEADER_SIZE + TOSH_DATA_LENGTH),
-      metadataOffset: HEADER_SIZE + TOSH_DATA_LENGTH,
-    };
+    let rxMsg = createMessage();
     const tx = new Uint8Array(MANUFACTURER_DATA_MAX);
-    const seenSource = new Uint16Array(SEEN);
-    const seenSeq = new Uint16Array(SEEN).fill(0xffff);
+    // source << 8 | sequence, of the last SEEN frames heard; none has key 0xffffffff (what -1 stores).
+    const seen = new Uint32Array(SEEN).fill(-1);
     let seenNext = 0;
     let seq = 0;
     let on = false;
     let sending: Message | undefined;
+    // A first part heard, waiting for its second: where from, its first byte, how many frame bytes.
+    let partFrom: string | undefined;
+    let partHead = 0;
+    let partLength = 0;
+
+    /** Puts frame bytes [offset, offset + BLE_FRAME_MAX) of the message being sent on the air, for one burst. */
+    const advertise = (offset: number) => {
+      const msg = sending as Message;
+      const n = HEADER_SIZE + msg.bytes[LENGTH]! - offset;
+      const part = n > BLE_FRAME_MAX ? BLE_FRAME_MAX : n;
+      tx[0] = seq | (offset ? SECOND_PART : part < n ? FIRST_PART : 0);
+      tx.set(msg.bytes.subarray(offset, offset + part), 1);
+      NRF.setAdvertising(
+        {},
+        { manufacturer: MOTE_MANUFACTURER, manufacturerData: tx.subarray(0, part + 1), interval: ADVERTISING_INTERVAL_MS, showName: false },
+      );
+      setTimeout(part < n ? secondPart : endBurst, BURST_MS);
+    };
+    const secondPart = () => advertise(BLE_FRAME_MAX);
 
     const endBurst = () => {
       NRF.setAdvertising({});
@@ -73,17 +94,10 @@ export const EspruinoBleRadioP = module(
       c.Scheduler.taskLoop();
     };
 
-    /** Whether this (source, sequence) was heard last time from that source; remembers it. */
-    const repeated = (source: number, s: number) => {
-      for (let i = 0; i < SEEN; i++) {
-        if (seenSource[i] === source && seenSeq[i] !== 0xffff) {
-          if (seenSeq[i] === s) return true;
-          seenSeq[i] = s;
-          return false;
-        }
-      }
-      seenSource[seenNext] = source;
-      seenSeq[seenNext] = s;
+    /** Whether this (source, sequence) is among the last SEEN heard (a repeat of a burst); remembers it. */
+    const repeated = (key: number) => {
+      for (let i = 0; i < SEEN; i++) if (seen[i] === key) return true;
+      seen[seenNext] = key;
       seenNext = (seenNext + 1) % SEEN;
       return false;
     };
@@ -91,12 +105,27 @@ export const EspruinoBleRadioP = module(
     const heard = (device: EspruinoBleDevice) => {
       const md = device.manufacturerData;
       if (!md) return;
-      const frame = new Uint8Array(md);
-      const n = frame.length - 1;
-      if (n < HEADER_SIZE || n > BLE_FRAME_MAX || HEADER_SIZE + frame[1 + LENGTH]! !== n) return;
-      if (repeated((frame[1 + SRC]! << 8) | frame[2 + SRC]!, frame[0]!)) return;
+      const data = new Uint8Array(md);
+      const head = data[0]!;
+      let n = data.length - 1;
       const bytes = rxMsg.bytes;
-      bytes.set(frame.subarray(1), 0);
+      if (head & SECOND_PART) {
+        // Only the second part of the first part heard last, from the same board, fitting the buffer.
+        if (device.id !== partFrom || (head ^ partHead) !== (SECOND_PART | FIRST_PART) || partLength + n > rxMsg.metadataOffset) return;
+        bytes.set(data.subarray(1), partLength);
+        n += partLength;
+        partFrom = undefined;
+      } else {
+        if (n < HEADER_SIZE || n > BLE_FRAME_MAX) return;
+        bytes.set(data.subarray(1), 0);
+        if (head & FIRST_PART) {
+          partFrom = device.id;
+          partHead = head;
+          partLength = n;
+          return;
+        }
+      }
+      if (HEADER_SIZE + bytes[LENGTH]! !== n || repeated((bytes[SRC]! << 16) | (bytes[SRC + 1]! << 8) | (head & 63))) return;
       bytes[rxMsg.metadataOffset + RSSI] = device.rssi & 0xff;
       bytes[rxMsg.metadataOffset + ACKED] = 0;
       rxMsg = c.PacketLink.receive(rxMsg);
@@ -123,17 +152,10 @@ export const EspruinoBleRadioP = module(
         send(msg) {
           if (!on) return EOFF;
           if (sending) return EBUSY;
-          const n = HEADER_SIZE + msg.bytes[LENGTH]!;
-          if (n > BLE_FRAME_MAX) return ESIZE;
-          seq = (seq + 1) & 0xff;
-          tx[0] = seq;
-          tx.set(msg.bytes.subarray(0, n), 1);
-          NRF.setAdvertising(
-            {},
-            { manufacturer: MOTE_MANUFACTURER, manufacturerData: tx.subarray(0, n + 1), interval: ADVERTISING_INTERVAL_MS, showName: false },
-          );
+          if (HEADER_SIZE + msg.bytes[LENGTH]! > 2 * BLE_FRAME_MAX) return ESIZE;
+          seq = (seq + 1) & 63;
           sending = msg;
-          setTimeout(endBurst, BURST_MS);
+          advertise(0);
           return SUCCESS;
         },
         cancel: () => FAIL,

@@ -17,6 +17,7 @@ export const NODE_ID_FILE = ".motenode";
  */
 export const EspruinoNodeIdP = module("EspruinoNodeIdP", { provides: { NodeId } }, () => {
   const stored = global.require("Storage").readJSON(NODE_ID_FILE, true);
-  const id = typeof stored === "number" && stored > 0 ? stored & 0xffff : 1;
+  // Missing (undefined) or anything that is not a positive number compares false: the default id.
+  const id = (stored as number) > 0 ? (stored as number) & 0xffff : 1;
   return { NodeId: { get: () => id } };
 });

@@ -25,15 +25,18 @@ export const EspruinoSensorP = genericModule(
   "EspruinoSensorP",
   (_channel: number) => ({ provides: { Read: Read<number>() }, tasks: ["sample"] }),
   (c, _host, channel) => {
+    // Globals looked up only on the channel's own branch: a build that knows the channel keeps that branch alone.
     const g = global;
-    const puck = g.Puck;
-    const pin = g[`D${channel}`] as EspruinoPin | undefined;
+    let puck: EspruinoGlobal["Puck"];
+    let pin: EspruinoPin | undefined;
     const sample =
       channel === SENSOR_LIGHT
-        ? puck && (() => Math.round(puck.light() * 65535))
+        ? (puck = g.Puck) && (() => puck!.light())
         : channel === SENSOR_TEMPERATURE
-          ? () => Math.round(E.getTemperature() * 100)
-          : pin && (() => Math.round(analogRead(pin) * 65535));
+          ? () => E.getTemperature()
+          : (pin = g[`D${channel}`] as EspruinoPin | undefined) && (() => analogRead(pin!));
+    // 0..1 readings as 0..65535; °C in hundredths.
+    const scale = channel === SENSOR_TEMPERATURE ? 100 : 65535;
     let pending = false;
     return {
       Read: {
@@ -48,7 +51,7 @@ export const EspruinoSensorP = genericModule(
       tasks: {
         sample() {
           pending = false;
-          c.Read.readDone(SUCCESS, (sample as () => number)());
+          c.Read.readDone(SUCCESS, Math.round((sample as () => number)() * scale));
         },
       },
     };

@@ -37,6 +37,7 @@
  * starting (a `map` callback) are counted as if they stayed.
  */
 import { parse } from "acorn";
+import { isFunction, isNode, type Node } from "../../tools/build/ast.ts";
 import { EspruinoShim, type ShimBoard } from "../../tools/espruino/shim.ts";
 
 export const FUNCTION_JSVARS = 7;
@@ -77,16 +78,6 @@ export class ImageStartError extends Error {
   }
 }
 
-interface Node {
-  type: string;
-  start: number;
-  end: number;
-  [key: string]: unknown;
-}
-
-const isNode = (v: unknown): v is Node => typeof v === "object" && v !== null && typeof (v as Node).type === "string";
-const isFunction = (n: Node) =>
-  n.type === "FunctionDeclaration" || n.type === "FunctionExpression" || n.type === "ArrowFunctionExpression";
 
 interface FunctionInfo {
   readonly params: number;

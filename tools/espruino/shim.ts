@@ -414,13 +414,13 @@ export class EspruinoShim {
     for (const h of s.handlers) this.event(() => h(data));
   }
 
-  /** A BLE advertisement heard by `NRF.setScan` (if scanning and the filter matches). */
-  deliverAdvertisement(manufacturer: number, manufacturerData: readonly number[], rssi = -60): boolean {
+  /** A BLE advertisement heard by `NRF.setScan` (if scanning and the filter matches), from the board at address `from`. */
+  deliverAdvertisement(manufacturer: number, manufacturerData: readonly number[], rssi = -60, from = "aa:bb:cc:dd:ee:ff random"): boolean {
     if (!this.scanCallback) return false;
     const filters = (this.scanOptions as { filters?: { manufacturerData?: Record<string, unknown> }[] } | undefined)?.filters;
     if (filters && !filters.some((f) => f.manufacturerData && String(manufacturer) in f.manufacturerData)) return false;
     const cb = this.scanCallback;
-    const device = { id: "aa:bb:cc:dd:ee:ff random", rssi, manufacturer, manufacturerData: new Uint8Array(manufacturerData).buffer };
+    const device = { id: from, rssi, manufacturer, manufacturerData: new Uint8Array(manufacturerData).buffer };
     this.event(() => cb(device));
     return true;
   }
@@ -449,4 +449,60 @@ export class EspruinoShim {
 
 function fail(message: string): never {
   throw new Error(message);
+}
+
+/**
+ * The air between shimmed nRF52 boards: each board's advertising is heard
+ * by every other board's scan, once per advertising interval (100 ms unless
+ * the advertisement says otherwise, as Espruino's default), from the moment
+ * `NRF.setAdvertising` was called until it is called again. The boards run
+ * in lockstep on their own virtual clocks, `stepMs` at a time; a board hears
+ * an advertisement at the first step at or after the time it is sent. Each
+ * board has its own address (`device.id`).
+ */
+/** Board i's BLE address on the air. */
+const address = (i: number) => `c0:ff:ee:00:00:${i.toString(16).padStart(2, "0")} random`;
+
+export class ShimAir {
+  private timeMs = 0;
+  /** Per board: the advertisement on the air (an index into its `advertising`) and when it is next heard. */
+  private readonly onAir: { index: number; nextMs: number }[];
+  /** Advertisements heard, per receiving board. */
+  readonly heard: number[];
+
+  constructor(
+    readonly boards: readonly EspruinoShim[],
+    private readonly options: { readonly stepMs?: number; readonly rssi?: number } = {},
+  ) {
+    this.onAir = boards.map(() => ({ index: -1, nextMs: 0 }));
+    this.heard = boards.map(() => 0);
+  }
+
+  runUntil(ms: number): void {
+    const step = this.options.stepMs ?? 5;
+    while (this.timeMs < ms) {
+      this.timeMs = Math.min(ms, this.timeMs + step);
+      for (const b of this.boards) b.runUntil(this.timeMs);
+      this.boards.forEach((sender, i) => {
+        const air = this.onAir[i]!;
+        const last = sender.advertising.length - 1;
+        if (last < 0) return;
+        const adv = sender.advertising[last]!;
+        if (air.index !== last) {
+          air.index = last;
+          air.nextMs = adv.timeMs;
+        }
+        if (adv.manufacturer === undefined || adv.manufacturerData === undefined) return;
+        for (; air.nextMs <= this.timeMs; air.nextMs += adv.interval ?? 100) {
+          this.boards.forEach((receiver, j) => {
+            if (j !== i && receiver.deliverAdvertisement(adv.manufacturer!, adv.manufacturerData!, this.options.rssi, address(i))) this.heard[j]!++;
+          });
+        }
+      });
+    }
+  }
+
+  runMs(ms: number): void {
+    this.runUntil(this.timeMs + ms);
+  }
 }
