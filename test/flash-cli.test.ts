@@ -1,8 +1,9 @@
 /** `mote flash` as a person runs it, against the emulated Espruino board on a pseudo-terminal. */
 import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { knownPlatforms, ROOT } from "../tools/build/build.ts";
 import { type EmulatorOptions, EspruinoEmulator } from "../tools/flash/EspruinoEmulator.ts";
 import { bootLoader } from "../tools/flash/protocol.ts";
@@ -35,7 +36,11 @@ interface Run {
 
 /** Runs `mote …` asynchronously (the emulated board lives in this process and needs its event loop). */
 function mote(...args: string[]): Run {
-  const child = spawn(process.execPath, [MOTE, ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  return moteIn({ cwd: ROOT, env: process.env }, ...args);
+}
+
+function moteIn(options: { cwd: string; env: NodeJS.ProcessEnv }, ...args: string[]): Run {
+  const child = spawn(process.execPath, [MOTE, ...args], { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"] });
   const waiters: (() => void)[] = [];
   const run: Run = {
     child,
@@ -119,12 +124,52 @@ describe("mote flash", () => {
     expect(noPort.stderr).toContain("flash needs --port");
     expect(noPort.stderr).toContain("usage:");
 
-    const moddable = mote("flash", "configurations/BlinkAppC.ts", "--platform", "moddable", "--port", "/dev/ttyACM0");
-    expect(await moddable.exited).toBe(2);
-    expect(moddable.stderr).toMatch(/flash puts images on Espruino boards \(--platform espruino\); got --platform moddable/);
+    const other = mote("flash", "configurations/BlinkAppC.ts", "--platform", "sim", "--port", "/dev/ttyACM0");
+    expect(await other.exited).toBe(2);
+    expect(other.stderr).toMatch(/flash puts images on Espruino boards \(--platform espruino\) and Moddable ones \(--platform moddable\); got --platform sim/);
 
     const noImage = mote("flash", "--image", "test/fixtures/flash/NoSuchImage.js", "--port", "/dev/ttyACM0");
     expect(await noImage.exited).toBe(1);
     expect(noImage.stderr).toMatch(/cannot read the image test\/fixtures\/flash\/NoSuchImage\.js/);
+  });
+});
+
+describe("mote flash --platform moddable", () => {
+  // The SDK cannot be installed here: a stand-in SDK whose mcconfig records how it was called.
+  const scratch = mkdtempSync(path.join(tmpdir(), "mote-flash-moddable-"));
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+  const sdk = path.join(scratch, "moddable");
+  const bin = path.join(sdk, "build", "bin", "lin", "release");
+  const idf = path.join(scratch, "esp-idf");
+  const calls = path.join(scratch, "mcconfig-calls.txt");
+  mkdirSync(bin, { recursive: true });
+  mkdirSync(idf, { recursive: true });
+  writeFileSync(path.join(bin, "mcconfig"), `#!/bin/sh\nprintf '%s|%s|%s\\n' "$*" "$PWD" "$UPLOAD_PORT" >> ${JSON.stringify(calls)}\n`);
+  chmodSync(path.join(bin, "mcconfig"), 0o755);
+  const work = path.join(scratch, "work");
+  mkdirSync(work, { recursive: true });
+  const app = path.join(ROOT, "configurations", "BlinkAppC.ts");
+  const bareEnv = { PATH: "/usr/bin:/bin", HOME: scratch };
+
+  it("without the SDK: builds the project, then says exactly what is missing and how to get it", async () => {
+    const run = moteIn({ cwd: work, env: bareEnv }, "flash", app, "--platform", "moddable", "--board", "esp32", "--no-typecheck");
+    expect(await run.exited).toBe(1);
+    expect(run.stderr).toMatch(/built BlinkAppC \(\d+ bytes\) and its Moddable project in build\/moddable\/BlinkAppC/);
+    expect(run.stderr).toMatch(/MODDABLE is not set: install the Moddable SDK \(git clone https:\/\/github.com\/Moddable-OpenSource\/moddable/);
+    expect(run.stderr).toMatch(/IDF_PATH is not set/);
+    expect(run.stderr).toMatch(/then run: cd .*build\/moddable\/BlinkAppC && mcconfig -d -m -p esp32/);
+    expect(existsSync(path.join(work, "build", "moddable", "BlinkAppC", "manifest.json"))).toBe(true);
+    expect(existsSync(calls)).toBe(false);
+  });
+
+  it("with $MODDABLE set: runs its mcconfig in the project, with the node id and the port", async () => {
+    const env = { ...bareEnv, MODDABLE: sdk, IDF_PATH: idf, PATH: `${bin}:/usr/bin:/bin` };
+    const run = moteIn({ cwd: work, env }, "flash", app, "--platform", "moddable", "--board", "esp32", "--node-id", "7", "--port", "/dev/ttyUSB0", "--no-typecheck");
+    expect(await run.exited).toBe(0);
+    expect(run.stderr).toMatch(/flashed .*BlinkAppC with .*mcconfig -d -m -p esp32 moteNodeId=7/);
+    const [args, cwd, port] = readFileSync(calls, "utf8").trim().split("|");
+    expect(args).toBe("-d -m -p esp32 moteNodeId=7");
+    expect(realpathSync(cwd!)).toBe(realpathSync(path.join(work, "build", "moddable", "BlinkAppC")));
+    expect(port).toBe("/dev/ttyUSB0");
   });
 });

@@ -1,19 +1,25 @@
 /**
  * `mote flash`: build a configuration for an Espruino board (or take a
  * prebuilt image), put it on the board over its serial port, then show the
- * board's console until Ctrl-C.
+ * board's console until Ctrl-C. For a Moddable board: build the Moddable
+ * project and hand it to the SDK's `mcconfig` (or say what is missing).
  */
 import { readFileSync } from "node:fs";
+import path from "node:path";
 import { parseArgs } from "node:util";
 import type { BoardDescription } from "../../platforms/PlatformDescription.ts";
 import { build, knownPlatforms, loadPlatform } from "../build/build.ts";
 import { BuildError, formatDiagnostic } from "../build/diagnostics.ts";
 import { FlashError } from "./errors.ts";
 import { flashEspruino, type FlashProgress } from "./flash.ts";
+import { flashModdable } from "../../platforms/moddable/flashModdable.ts";
+import { projectDir } from "../../platforms/moddable/project.ts";
 
 export const FLASH_USAGE = `usage:
   mote flash <configuration.ts> --port <path> [--platform espruino] [--board name] [--baud n] [--node-id n]
   mote flash --image <file.js> --port <path> [--board name] [--baud n] [--node-id n]
+  mote flash <configuration.ts> --platform moddable [--board esp32] [--port <path>] [--node-id n]
+      (builds the Moddable project and runs the Moddable SDK's mcconfig on it)
 options:
   --protocol auto|packet|repl   how to upload (auto: packets on Espruino 2v25 and later)
   --seconds s                   show the console for s seconds, then stop (default: until Ctrl-C)
@@ -76,11 +82,9 @@ async function flash(argv: string[]): Promise<number> {
     throw new UsageError((e as Error).message);
   }
   const { values, positionals } = parsed;
+  if (values.platform === "moddable") return flashModdableBoard(values, positionals);
   if (values.platform !== "espruino") {
-    throw new UsageError(
-      `flash puts images on Espruino boards (--platform espruino); got --platform ${values.platform}` +
-        (values.platform === "moddable" ? " (for Moddable boards, mote build makes the project to deploy with mcconfig)" : ""),
-    );
+    throw new UsageError(`flash puts images on Espruino boards (--platform espruino) and Moddable ones (--platform moddable); got --platform ${values.platform}`);
   }
   if (!values.port) throw new UsageError("flash needs --port, the board's serial port (e.g. /dev/ttyACM0)");
   if (positionals.length > 1) throw new UsageError(`flash takes one configuration file, got ${positionals.join(" ")}`);
@@ -170,6 +174,32 @@ async function flash(argv: string[]): Promise<number> {
   await result.stop();
   if (lastConsoleChar !== "\n") process.stdout.write("\n");
   return 0;
+}
+
+/** `--platform moddable`: the project is built, then mcconfig builds and flashes it (platforms/moddable/flashModdable.ts). */
+async function flashModdableBoard(values: { board?: string; port?: string; "node-id"?: string; image?: string; "no-typecheck"?: boolean }, positionals: string[]): Promise<number> {
+  if (values.image) throw new UsageError("--image is for Espruino boards; for a Moddable board give the configuration to build");
+  if (positionals.length !== 1) throw new UsageError("flash --platform moddable needs one configuration file (e.g. configurations/BlinkAppC.ts)");
+  const nodeId = values["node-id"] === undefined ? undefined : Number(values["node-id"]);
+  if (nodeId !== undefined && !(Number.isInteger(nodeId) && nodeId >= 0 && nodeId <= 0xffff)) {
+    throw new UsageError(`--node-id must be 0..65535, got ${values["node-id"]}`);
+  }
+  const outDir = path.resolve("build", "moddable");
+  let app: string;
+  try {
+    const report = await build({ entry: positionals[0]!, platform: "moddable", board: values.board, outDir, typecheck: !values["no-typecheck"] });
+    for (const w of report.warnings) console.error(formatDiagnostic(w));
+    app = report.app;
+    console.error(`mote flash: built ${report.app} (${report.bytes.minified} bytes) and its Moddable project in ${path.relative(process.cwd(), projectDir(outDir, app)) || "."}`);
+  } catch (e) {
+    if (!(e instanceof BuildError)) throw e;
+    for (const d of e.diagnostics) console.error(formatDiagnostic(d));
+    console.error("mote flash: the build failed; nothing was flashed");
+    return 1;
+  }
+  const result = await flashModdable({ projectDir: projectDir(outDir, app), board: values.board, nodeId, port: values.port });
+  console.error(`mote flash: ${result.message}`);
+  return result.ok ? 0 : 1;
 }
 
 async function boardDescription(name: string | undefined): Promise<BoardDescription | undefined> {

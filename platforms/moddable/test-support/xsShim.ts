@@ -11,7 +11,8 @@
  *   `moteShim.toggles` instead, allocating nothing);
  * - `moteShim.setInput(pin, value)` drives a Digital input (a button),
  *   `moteShim.receive(bytes)` feeds the Serial, `moteShim.written` is what
- *   the image wrote to it.
+ *   the image wrote to it (with tracing off, `moteShim.bytesWritten` counts
+ *   them instead); `moteShim.now()` is the virtual time.
  *
  * Timer semantics follow Moddable's (modules/base/timer): `schedule(id)`
  * with no interval unschedules a timer but keeps it; `schedule(id, i, r)`
@@ -40,8 +41,11 @@ var moteShim = (function () {
     toggles: 0,
     events: 0,
     written: [],
+    bytesWritten: 0,
     analog: options.analog === undefined ? 2048 : options.analog,
     ledTrace: function () { return trace; },
+    /** Virtual time, ms since the prelude ran. */
+    now: function () { return now; },
     timersPending: function () {
       var n = 0;
       for (var i = 0; i < timers.length; i++) if (timers[i].scheduled) n++;
@@ -140,10 +144,20 @@ var moteShim = (function () {
     this.format = o.format;
     serials.push(this);
     var self = this;
-    makeTimer(function () { self.onWritable.call(self, 64); }, 0, 0); // ECMA-419: room is reported once the port is ready
+    // ECMA-419: room is reported once the port is ready, and again whenever the transmit buffer
+    // (64 bytes here) has emptied: 1 ms after the first byte written to it. One timer, kept and rescheduled.
+    this.drain = makeTimer(function () {
+      Timer.schedule(self.drain);
+      self.onWritable.call(self, 64);
+    }, 0, 0);
   }
   Serial.prototype.read = function () { return this.input.shift(); };
-  Serial.prototype.write = function (b) { shim.written.push(b & 255); };
+  Serial.prototype.write = function (b) {
+    // Not tracing (a heap check): bytes are counted, not kept.
+    if (shim.tracing) shim.written.push(b & 255);
+    else shim.bytesWritten++;
+    if (!this.drain.scheduled) Timer.schedule(this.drain, 1);
+  };
 
   function Analog(o) { this.pin = o.pin; this.resolution = 12; }
   Analog.prototype.read = function () { return shim.analog; };
