@@ -11,7 +11,7 @@ import { build, ROOT } from "../tools/build/build.ts";
 import { EspruinoEmulator } from "../tools/flash/EspruinoEmulator.ts";
 import { flashEspruino } from "../tools/flash/flash.ts";
 import { wireMs } from "../tools/flash/protocol.ts";
-import { openPtyPair } from "../tools/flash/ptyPair.ts";
+import { PtyLink } from "../tools/serial/PtyLink.ts";
 
 interface Result {
   key: string;
@@ -26,8 +26,8 @@ const BAUD = 115_200;
 const RUNS = 5;
 
 async function medianFlashMs(version: string, image: string, progress: (m: string) => void): Promise<{ ms: number; protocol: string; retransmissions: number }> {
-  const pair = await openPtyPair();
-  const emu = await EspruinoEmulator.open({ port: pair.board, version, baud: BAUD, storageBytes: 100_000 });
+  const pair = await PtyLink.open();
+  const emu = await EspruinoEmulator.open({ port: pair.mote, version, baud: BAUD, storageBytes: 100_000 });
   try {
     // Let the power-on banner drain off the paced line first.
     await new Promise((resolve) => setTimeout(resolve, wireMs(400, BAUD) + 50));

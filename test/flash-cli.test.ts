@@ -7,7 +7,7 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { knownPlatforms, ROOT } from "../tools/build/build.ts";
 import { type EmulatorOptions, EspruinoEmulator } from "../tools/flash/EspruinoEmulator.ts";
 import { bootLoader } from "../tools/flash/protocol.ts";
-import { openPtyPair } from "../tools/flash/ptyPair.ts";
+import { PtyLink } from "../tools/serial/PtyLink.ts";
 
 const MOTE = path.join(ROOT, "tools/cli/mote.js");
 const HELLO = "test/fixtures/flash/HelloImage.js";
@@ -18,9 +18,9 @@ afterEach(async () => {
 });
 
 async function board(options: Partial<EmulatorOptions> = {}) {
-  const pair = await openPtyPair();
+  const pair = await PtyLink.open();
   cleanups.push(() => pair.close());
-  const emu = await EspruinoEmulator.open({ port: pair.board, ...options });
+  const emu = await EspruinoEmulator.open({ port: pair.mote, ...options });
   cleanups.push(() => emu.close());
   return { port: pair.host, emu };
 }

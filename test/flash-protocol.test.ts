@@ -12,7 +12,7 @@ import {
   replyLine,
   versionAtLeast,
 } from "../tools/flash/protocol.ts";
-import { openPtyPair } from "../tools/flash/ptyPair.ts";
+import { PtyLink } from "../tools/serial/PtyLink.ts";
 import { SerialLink } from "../tools/flash/SerialLink.ts";
 
 describe("wire formats", () => {
@@ -71,9 +71,9 @@ describe("the emulated board's console", () => {
   });
 
   async function console_(version = "2v25") {
-    const pair = await openPtyPair();
+    const pair = await PtyLink.open();
     cleanups.push(() => pair.close());
-    const emu = await EspruinoEmulator.open({ port: pair.board, version });
+    const emu = await EspruinoEmulator.open({ port: pair.mote, version });
     cleanups.push(() => emu.close());
     const link = await SerialLink.open(pair.host, 9600);
     cleanups.push(() => link.close());

@@ -7,7 +7,7 @@ import { type EmulatorOptions, EspruinoEmulator } from "../tools/flash/EspruinoE
 import { FlashError, portOpenError } from "../tools/flash/errors.ts";
 import { flashEspruino, type FlashOptions, type FlashResult } from "../tools/flash/flash.ts";
 import { bootLoader, crc32 } from "../tools/flash/protocol.ts";
-import { openPtyPair } from "../tools/flash/ptyPair.ts";
+import { PtyLink } from "../tools/serial/PtyLink.ts";
 import { SerialLink } from "../tools/flash/SerialLink.ts";
 
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -16,9 +16,9 @@ afterEach(async () => {
 });
 
 async function board(options: Partial<EmulatorOptions> = {}) {
-  const pair = await openPtyPair();
+  const pair = await PtyLink.open();
   cleanups.push(() => pair.close());
-  const emu = await EspruinoEmulator.open({ port: pair.board, ...options });
+  const emu = await EspruinoEmulator.open({ port: pair.mote, ...options });
   cleanups.push(() => emu.close());
   return { port: pair.host, emu, pair };
 }
@@ -296,15 +296,15 @@ describe("refusals before anything is written", () => {
   });
 
   it("nothing answering like Espruino: silence, and a device that only echoes", async () => {
-    const silent = await openPtyPair();
+    const silent = await PtyLink.open();
     cleanups.push(() => silent.close());
     const nothing = await flashError(flash(image("J"), silent.host, { attentionTimeoutMs: 600 }));
     expect(nothing.code).toBe("NOT_ESPRUINO");
     expect(nothing.message).toMatch(/^nothing answering like Espruino on .* within 0\.6 s \(it sent nothing\): is an Espruino board connected there/);
 
-    const echo = await openPtyPair();
+    const echo = await PtyLink.open();
     cleanups.push(() => echo.close());
-    const loopback = await SerialLink.open(echo.board, 9600);
+    const loopback = await SerialLink.open(echo.mote, 9600);
     cleanups.push(() => loopback.close());
     loopback.listen((data) => void loopback.write(data));
     const echoed = await flashError(flash(image("J"), echo.host, { attentionTimeoutMs: 600 }));

@@ -7,11 +7,8 @@
  * mote's UART at the current virtual time, so the world should run paced to
  * the wall clock (`World.runRealtime`).
  */
-import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { SerialPort } from "serialport";
+import { PtyLink } from "../serial/PtyLink.ts";
 import type { World } from "./World.ts";
 
 export interface SerialBridge {
@@ -23,43 +20,16 @@ export interface SerialBridge {
 
 export async function attachSerialPty(world: World, moteId: number, timeoutMs = 5000): Promise<SerialBridge> {
   const mote = world.mote(moteId);
-  const dir = mkdtempSync(path.join(tmpdir(), "mote-sim-pty-"));
-  const user = path.join(dir, `mote${moteId}`);
-  const own = path.join(dir, "sim");
-  const socat = spawn("socat", ["-d", "-d", `pty,raw,echo=0,link=${own}`, `pty,raw,echo=0,link=${user}`], {
-    stdio: ["ignore", "ignore", "pipe"],
-  });
-  const exited = new Promise<void>((resolve) => socat.once("exit", () => resolve()));
-  let log = "";
+  const link = await PtyLink.open({ hostName: `mote${moteId}`, moteName: "sim", timeoutMs });
+  const own = link.mote;
+  const user = link.host;
+  const port = new SerialPort({ path: own, baudRate: 115200, autoOpen: false });
   try {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`socat did not make a pseudo-terminal pair within ${timeoutMs} ms: ${log}`)), timeoutMs);
-      socat.once("error", (e) => {
-        clearTimeout(timer);
-        reject(new Error(`cannot run socat (is it installed?): ${e.message}`));
-      });
-      socat.once("exit", (code) => {
-        clearTimeout(timer);
-        reject(new Error(`socat exited (${code}) before the pseudo-terminals were ready: ${log}`));
-      });
-      socat.stderr.on("data", (d: Buffer) => {
-        log += d.toString();
-        if (log.includes("starting data transfer loop")) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-    });
+    await new Promise<void>((resolve, reject) => port.open((error) => (error ? reject(error) : resolve())));
   } catch (e) {
-    socat.kill();
-    rmSync(dir, { recursive: true, force: true });
+    await link.close();
     throw e;
   }
-  socat.stderr.removeAllListeners("data");
-  socat.stderr.resume();
-
-  const port = new SerialPort({ path: own, baudRate: 115200, autoOpen: false });
-  await new Promise<void>((resolve, reject) => port.open((error) => (error ? reject(error) : resolve())));
   port.on("error", () => {}); // a tool hanging up is not the simulator's failure
   port.on("data", (data: Buffer) => world.serialWrite(moteId, data));
   let attached = true;
@@ -77,11 +47,7 @@ export async function attachSerialPty(world: World, moteId: number, timeoutMs = 
           await new Promise<void>((resolve) => port.drain(() => resolve()));
           await new Promise<void>((resolve) => port.close(() => resolve()));
         }
-        if (socat.exitCode === null && socat.signalCode === null) {
-          socat.kill("SIGTERM");
-          await exited;
-        }
-        rmSync(dir, { recursive: true, force: true });
+        await link.close();
       })();
       return closing;
     },
