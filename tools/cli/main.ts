@@ -15,6 +15,7 @@ usage:
   mote run   <configuration.ts> [--platform node] [--seconds s] [--node-id n]
   mote sim   <configuration.ts> [--motes N] [--topology grid:10x10|random:200|file] [--seconds S] [--seed N] [--trace out.jsonl] [--json] [--serial <mote>=pty] [--realtime]
   mote flash <configuration.ts> --platform espruino [--board b] --port /dev/ttyACM0 [--baud n] [--node-id n] (or --image file.js)
+  mote flash <configuration.ts> --platform moddable [--board esp32] [--port p]   (writes the Moddable project, runs mcconfig)
   mote ports [path ...] [--json]
   mote listen --port /dev/ttyUSB0 [--baud n] | --source sf@host:port [--messages m.ts] [--json]
   mote basestation --port P [--port P2 ...] [--http 127.0.0.1:8080] [--db readings.sqlite] [--mqtt mqtt://host:1883] [--sf 9002]
