@@ -14,16 +14,21 @@
  *   before its bytes are written to the pty to the SSE event holding its
  *   readings arriving here (same process, same clock).
  * - basestation_rss_growth_mb_per_h: frames at 200 per second with the
- *   event stream connected, for MOTE_BENCH_SOAK_SECONDS (default 180 s);
- *   the base station's resident set size (/proc/<pid>/status VmRSS) is
- *   sampled every 2 s, the first 30 s are warm-up, and the growth is the
- *   least-squares slope of the remaining samples, times 3600 s.
+ *   event stream connected, for MOTE_BENCH_SOAK_SECONDS (default 150 s).
+ *   After 60 s of warm-up (SQLite's 4 MB page cache fills first), every
+ *   10 s the base station collects all its garbage (a probe preloaded with
+ *   --expose-gc, on SIGUSR2) and then its resident set size
+ *   (/proc/<pid>/status VmRSS) is read; the growth is the least-squares
+ *   slope of those samples, times 3600 s. Sampling RSS
+ *   without the collection measures V8's lazy heap growth instead: it
+ *   climbs for minutes, drops at a major collection and climbs again, so a
+ *   short soak's slope said anything from -30 to +560 MB/h.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { SerialPort } from "serialport";
 import { OscilloscopeMsg } from "../tools/basestation/messages.ts";
 import { PtyLink } from "../tools/basestation/pty.ts";
@@ -42,8 +47,12 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** `mote basestation` on `port`, its HTTP server on a free port. */
-async function startStation(port: string, db: string): Promise<{ child: ChildProcess; url: string; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, [path.join(ROOT, "tools/cli/mote.js"), "basestation", "--port", port, "--db", db, "--http", "127.0.0.1:0"], {
+async function startStation(
+  port: string,
+  db: string,
+  nodeArgs: readonly string[] = [],
+): Promise<{ child: ChildProcess; url: string; output: () => string; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, "tools/cli/mote.js"), "basestation", "--port", port, "--db", db, "--http", "127.0.0.1:0"], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -66,6 +75,7 @@ async function startStation(port: string, db: string): Promise<{ child: ChildPro
   return {
     child,
     url,
+    output: () => out,
     stop: async () => {
       if (child.exitCode === null) child.kill("SIGTERM");
       await exited;
@@ -243,22 +253,47 @@ function rssMb(pid: number): number {
   return kb / 1024;
 }
 
+/**
+ * Preloaded into the soaked base station (bench instrumentation only; the
+ * base station's code is unchanged): on SIGUSR2 a full garbage collection,
+ * then the process's memory on stderr.
+ */
+const GC_PROBE = `process.on("SIGUSR2", () => {
+  globalThis.gc();
+  process.stderr.write("gc-probe " + JSON.stringify(process.memoryUsage()) + "\\n");
+});
+`;
+
+/** Least-squares slope of y over t. */
+function slope(points: readonly (readonly [number, number])[]): number {
+  const n = points.length;
+  const mx = points.reduce((a, [t]) => a + t, 0) / n;
+  const my = points.reduce((a, [, y]) => a + y, 0) / n;
+  return points.reduce((a, [t, y]) => a + (t - mx) * (y - my), 0) / points.reduce((a, [t]) => a + (t - mx) ** 2, 0);
+}
+
 async function soak(progress: (m: string) => void, dir: string): Promise<Result> {
-  const seconds = Number(process.env.MOTE_BENCH_SOAK_SECONDS ?? 180);
-  const warmupS = Math.min(30, seconds / 3);
+  const seconds = Number(process.env.MOTE_BENCH_SOAK_SECONDS ?? 150);
+  // Long enough for SQLite's page cache (4 MB) and the WAL index to reach their size: they grow to a limit first.
+  const warmupS = Math.min(60, seconds / 2.5);
+  const probeEveryS = 10;
   const rate = 200;
   const link = await PtyLink.open(path.join(dir, "soak"));
-  const station = await startStation(link.host, path.join(dir, "soak.sqlite"));
+  const probe = path.join(dir, "gc-probe.mjs");
+  writeFileSync(probe, GC_PROBE);
+  const station = await startStation(link.host, path.join(dir, "soak.sqlite"), ["--expose-gc", "--import", pathToFileURL(probe).href]);
   progress(`basestation: soak at ${rate} frames/s for ${seconds} s with the event stream connected (MOTE_BENCH_SOAK_SECONDS to change)`);
   let events = 0;
   const stopSse = await sse(station.url, () => events++);
   const port = await openPort(link.mote);
-  const samples: [number, number][] = [];
+  // After warm-up, every probeEveryS: [s, RSS MB, V8 heap + external MB], each after a full collection.
+  const afterGc: [number, number, number][] = [];
+  let probes = 0;
   let sent = 0;
   try {
     const counts = new Array<number>(25).fill(0);
     const start = performance.now();
-    let nextSample = 0;
+    let nextProbe = warmupS * 1000;
     while (performance.now() - start < seconds * 1000) {
       const elapsed = performance.now() - start;
       const due = Math.floor((elapsed * rate) / 1000);
@@ -269,9 +304,25 @@ async function soak(progress: (m: string) => void, dir: string): Promise<Result>
         sent++;
       }
       if (chunk.length) port.write(Buffer.concat(chunk));
-      if (elapsed >= nextSample) {
-        samples.push([elapsed / 1000, rssMb(station.child.pid!)]);
-        nextSample += 2000;
+      if (elapsed >= nextProbe) {
+        nextProbe += probeEveryS * 1000;
+        station.child.kill("SIGUSR2");
+        probes++;
+        const deadline = performance.now() + 2000;
+        let line: RegExpExecArray | null = null;
+        while (performance.now() < deadline) {
+          const all = [...station.output().matchAll(/gc-probe (\{.*\})/g)];
+          if (all.length === probes) {
+            line = all[probes - 1]!;
+            break;
+          }
+          await sleep(10);
+        }
+        if (!line) throw new Error("soak: the base station did not answer the memory probe");
+        const m = JSON.parse(line[1]!) as { heapUsed: number; external: number };
+        const rss = rssMb(station.child.pid!);
+        afterGc.push([elapsed / 1000, rss, (m.heapUsed + m.external) / 2 ** 20]);
+        progress(`basestation: soak ${(elapsed / 1000).toFixed(0)} s, after a full GC: RSS ${rss.toFixed(1)} MB, heap+external ${afterGc.at(-1)![2].toFixed(1)} MB`);
       }
       await sleep(5);
     }
@@ -283,19 +334,20 @@ async function soak(progress: (m: string) => void, dir: string): Promise<Result>
     await station.stop();
     await link.close();
   }
-  const used = samples.filter(([t]) => t >= warmupS);
-  const n = used.length;
-  const mx = used.reduce((a, [t]) => a + t, 0) / n;
-  const my = used.reduce((a, [, y]) => a + y, 0) / n;
-  const slope = used.reduce((a, [t, y]) => a + (t - mx) * (y - my), 0) / used.reduce((a, [t]) => a + (t - mx) ** 2, 0);
-  const perHour = slope * 3600;
+  const n = afterGc.length;
+  if (n < 3) throw new Error(`soak: ${n} memory probes; give MOTE_BENCH_SOAK_SECONDS of at least ${warmupS + 3 * probeEveryS}`);
+  const perHour = slope(afterGc.map(([t, rss]) => [t, rss] as const)) * 3600;
+  const heapPerHour = slope(afterGc.map(([t, , heap]) => [t, heap] as const)) * 3600;
   return {
     key: "basestation_rss_growth_mb_per_h",
     value: Number(perHour.toFixed(2)),
     unit: "MB/h",
     target: "< 10",
     met: perHour < 10,
-    detail: `RSS of mote basestation sampled every 2 s over a ${seconds} s soak at ${rate} frames/s (${sent.toLocaleString("en")} frames, ${events} SSE events); least-squares slope after ${warmupS} s of warm-up, extrapolated to an hour; RSS ${used[0]![1].toFixed(1)} -> ${used[n - 1]![1].toFixed(1)} MB`,
+    detail:
+      `mote basestation soaked ${seconds} s at ${rate} frames/s (${sent.toLocaleString("en")} frames, ${events} SSE events); after ${warmupS} s of warm-up, ` +
+      `every ${probeEveryS} s a full GC then RSS (/proc VmRSS): least-squares slope of ${n} samples, extrapolated to an hour; ` +
+      `RSS ${afterGc[0]![1].toFixed(1)} -> ${afterGc[n - 1]![1].toFixed(1)} MB, V8 heap + external ${afterGc[0]![2].toFixed(1)} -> ${afterGc[n - 1]![2].toFixed(1)} MB (${heapPerHour.toFixed(2)} MB/h)`,
   };
 }
 

@@ -8,7 +8,7 @@ import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { basestationCommand } from "../tools/basestation/cli.ts";
-import { FakeOscilloscopeNetwork } from "../tools/basestation/fakeMote.ts";
+import { FakeOscilloscopeNetwork } from "./fixtures/basestation/fakeMote.ts";
 import { parseSource } from "../tools/basestation/listen.ts";
 import { listPorts, scanSysfs } from "../tools/basestation/ports.ts";
 import { PtyLink } from "../tools/basestation/pty.ts";
@@ -171,6 +171,9 @@ describe("mote basestation", () => {
       [["--port", "/dev/null", "--baud", "fast"], /--baud must be a serial speed/],
       [["--port", "/dev/null", "--mqtt", "localhost"], /--mqtt must be a broker URL/],
       [["--port", "/dev/null", "--colour"], /Unknown option/],
+      [["demo", "--motes", "0"], /--motes must be an integer 1\.\.1000/],
+      [["demo", "--seconds", "0"], /--seconds must be a positive number/],
+      [["demo", "--mqtt", "localhost"], /--mqtt must be a broker URL/],
     ];
     for (const [args, message] of cases) {
       const r = await inProcess(() => basestationCommand(args));

@@ -1,47 +1,25 @@
 /**
- * The live dashboard in headless Chromium (playwright-core): readings from
- * the (stand-in) motes on a socat pty appear in the charts, the motes'
- * table and the collection tree fill in, and an interval sent from the
- * form reaches the mote's end of the pty as a 0x44 frame that the mote
- * ACKs.
+ * The dashboard in headless Chromium (playwright-core), on the demo that
+ * `npm start` runs: 25 MultihopOscilloscope motes in the real simulator
+ * (`mote sim`, real time), the root's UART on a socat pty, the base station
+ * reading it with the serialport package. Readings appear in the charts,
+ * the motes' table fills in, and an interval sent from the form is ACKed
+ * by the root, disseminated, and reported back by every simulated mote in
+ * its own readings messages.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import path from "node:path";
-import { type BrowserContext, chromium } from "playwright-core";
+import type { BrowserContext } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { FakeOscilloscopeNetwork } from "../tools/basestation/fakeMote.ts";
-import { OscilloscopeMsg } from "../tools/basestation/messages.ts";
-import { PtyLink } from "../tools/basestation/pty.ts";
-import { startBaseStation } from "../tools/basestation/server.ts";
-import { decodeMessage, decodeSerialStream } from "../tools/serial/index.ts";
-import { MoteEnd, tempDir, waitFor } from "./fixtures/basestation/support.ts";
+import { launchChromium } from "../tools/basestation/chromium.ts";
+import { runDemo } from "../tools/basestation/demo.ts";
+import { tempDir } from "./fixtures/basestation/support.ts";
 
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-
-let browser: BrowserContext;
-let profile: string;
+let chromium: { browser: BrowserContext; close(): Promise<void> };
 beforeAll(async () => {
-  profile = mkdtempSync(path.join(tmpdir(), "mote-chromium-"));
-  browser = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1280, height: 900 },
-  });
+  chromium = await launchChromium();
 });
 afterAll(async () => {
-  await browser?.close();
-  rmSync(profile, { recursive: true, force: true });
+  await chromium?.close();
 });
 
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
@@ -49,69 +27,67 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-describe("base station dashboard in Chromium", () => {
-  it("charts readings as they arrive and sends a command from the form that the mote ACKs", async () => {
-    const dir = tempDir(cleanups);
-    const link = await PtyLink.open();
-    cleanups.push(() => link.close());
-    const bs = await startBaseStation({
-      ports: [{ path: link.host }],
-      db: path.join(dir, "readings.sqlite"),
-      http: { host: "127.0.0.1", port: 0 },
-      station: "dash",
-      log: () => {},
-    });
-    cleanups.push(() => bs.close());
-    const mote = await MoteEnd.open(link.mote);
-    cleanups.push(() => mote.close());
-    // Four stand-in motes, a packet every 10 x 20 ms each.
-    const net = new FakeOscilloscopeNetwork((b) => void mote.write(b), { motes: 4, intervalMs: 20 });
-    mote.onData((c) => net.receive(c));
-    net.start();
-    cleanups.push(() => net.stop());
+const MOTES = 25;
 
-    const page = await browser.newPage();
+describe("the demo's dashboard in Chromium, on the simulated network", () => {
+  it("charts the simulated motes' readings; an interval sent from the form reaches every simulated mote", async () => {
+    const dir = tempDir(cleanups);
+    const lines: string[] = [];
+    const demo = await runDemo({
+      http: { host: "127.0.0.1", port: 0 },
+      motes: MOTES,
+      db: path.join(dir, "readings.sqlite"),
+      progressS: 0,
+      signals: false,
+      out: (line) => lines.push(line),
+    });
+    cleanups.push(() => demo.stop());
+    const station = demo.baseStation.station;
+    // The startup lines say where everything is.
+    expect(lines.join("\n")).toContain(`dashboard    ${demo.url}`);
+    expect(lines.join("\n")).toContain(`serial port  ${demo.ptyPath}`);
+    expect(demo.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#token=/);
+
+    const page = await chromium.browser.newPage();
     cleanups.push(() => page.close());
     const errors: string[] = [];
     page.on("pageerror", (e) => errors.push(e.message));
-    await page.goto(bs.dashboardUrl!);
-    // The token came in the fragment and is kept out of the address bar.
-    expect(new URL(page.url()).hash).toBe("");
+    await page.goto(demo.url);
     await expect.poll(() => page.locator("#live").textContent(), { timeout: 10_000 }).toBe("live");
-
-    // A chart per mote, filling as readings arrive.
-    await expect.poll(() => page.locator(".chart").count(), { timeout: 10_000 }).toBe(4);
-    const points = async (m: number) => Number(await page.locator(`.chart[data-mote="${m}"]`).getAttribute("data-points"));
-    const before = await points(2);
-    await expect.poll(() => points(2), { timeout: 10_000 }).toBeGreaterThan(before + 10);
-    const canvas = await page.locator('.chart[data-mote="2"] canvas').boundingBox();
-    expect(canvas!.width).toBeGreaterThan(200);
-    // The motes' table and the collection tree (from the routing beacons).
-    await expect.poll(() => page.locator("#motes tbody tr").count()).toBe(4);
-    await expect.poll(() => page.locator("#tree svg circle").count(), { timeout: 15_000 }).toBe(4);
     await expect.poll(() => page.locator('#ports li[data-path] .badge').textContent()).toBe("open");
 
-    // The command form: a new interval, broadcast.
-    await page.fill("#command-interval", "777");
+    // Charts appear and fill as the simulated motes' readings arrive.
+    await expect.poll(() => page.locator(".chart").count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    const first = Number(await page.locator(".chart").first().getAttribute("data-mote"));
+    const points = async () => Number(await page.locator(`.chart[data-mote="${first}"]`).getAttribute("data-points"));
+    const before = await points();
+    await expect.poll(points, { timeout: 30_000 }).toBeGreaterThan(before);
+    const canvas = await page.locator(`.chart[data-mote="${first}"] canvas`).boundingBox();
+    expect(canvas!.width).toBeGreaterThan(200);
+    // Every mote reaches the root over collection; the table lists them all.
+    await expect.poll(() => page.locator("#motes tbody tr").count(), { timeout: 45_000 }).toBe(MOTES);
+    await expect.poll(() => page.locator(".chart").count(), { timeout: 10_000 }).toBe(MOTES);
+    const motes = station.moteList();
+    expect(motes.map((m) => m.mote)).toEqual([...Array(MOTES).keys()]);
+    // They run MultihopOscilloscope at its default interval, sampling the demo's light wave (not zeros).
+    for (const m of motes) expect(m.status).toMatchObject({ interval: 1024, version: 0 });
+    expect(motes.some((m) => (m.latest.readings?.value ?? 0) > 0)).toBe(true);
+
+    // A new interval from the form: ACKed by the root, then every mote adopts it.
+    await page.fill("#command-interval", "700");
     await page.click("#command-send");
-    await expect.poll(() => page.locator("#command-result").textContent(), { timeout: 10_000 }).toMatch(/ACKed on .* \(seq \d+, 1 try/);
-    // On the pty: a 0x44 frame carrying OscilloscopeMsg { interval: 777 }, answered with the ACK.
-    const cmd = net.commands.find((c) => c.oscilloscope?.interval === 777)!;
-    expect(cmd.packet.protocol).toBe(0x44);
-    expect(cmd.acked).toBe(true);
-    expect(decodeMessage(OscilloscopeMsg, cmd.packet.payload)).toMatchObject({ version: 1, interval: 777, id: 0 });
-    const fromPc = decodeSerialStream(mote.received).packets;
-    expect(fromPc.some((p) => p.protocol === 0x44 && p.seq === cmd.packet.seq && p.type === 0x93)).toBe(true);
-    // The ACK came back over the pty to the base station.
-    expect(bs.station.portList()[0]).toMatchObject({ serial: { acks: 1 }, commands: { sent: 1, acked: 1, frames: 1 } });
-    // The motes adopt it and the table shows it.
-    await expect.poll(() => page.locator('#motes tbody tr[data-mote="1"] td:nth-child(10)').textContent(), { timeout: 10_000 }).toBe("777");
+    await expect.poll(() => page.locator("#command-result").textContent(), { timeout: 15_000 }).toMatch(/ACKed on .* \(seq \d+, \d+ tr/);
+    expect(station.portList()[0]).toMatchObject({ commands: { sent: 1, acked: 1 } });
+    // The motes say so themselves: each readings message carries the sender's interval and version.
+    await expect
+      .poll(() => station.moteList().filter((m) => m.status.interval === 700 && m.status.version === 1).length, { timeout: 60_000 })
+      .toBe(MOTES);
+    await expect.poll(() => page.locator(`#motes tbody tr[data-mote="${MOTES - 1}"] td:nth-child(10)`).textContent()).toBe("700");
 
     // Without the token the form shows the refusal.
     await page.fill("#command-token", "wrong-token");
     await page.click("#command-send");
     await expect.poll(() => page.locator("#command-result").textContent()).toMatch(/needs the base station's token/);
     expect(errors).toEqual([]);
-    await waitFor("history", () => bs.station.storage.readingCount > 100);
-  });
+  }, 180_000);
 });

@@ -8,7 +8,7 @@ import { createConnection } from "node:net";
 import path from "node:path";
 import { connectAsync, type MqttClient } from "mqtt";
 import { afterEach, describe, expect, it } from "vitest";
-import { FakeOscilloscopeNetwork } from "../tools/basestation/fakeMote.ts";
+import { FakeOscilloscopeNetwork } from "./fixtures/basestation/fakeMote.ts";
 import { PtyLink } from "../tools/basestation/pty.ts";
 import { startBaseStation } from "../tools/basestation/server.ts";
 import { SfClient, sfPacket } from "../tools/basestation/sf.ts";

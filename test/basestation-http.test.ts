@@ -2,12 +2,12 @@
  * The base station's HTTP API: queries, export, the event stream, commands
  * with the token and the mote's ACK; bad input is a 400 naming the
  * parameter. A socat pty and the real serialport package between the base
- * station and the (stand-in) motes.
+ * station and a scripted mote peer (fixtures/basestation/fakeMote.ts).
  */
 import { request } from "node:http";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { FakeOscilloscopeNetwork } from "../tools/basestation/fakeMote.ts";
+import { FakeOscilloscopeNetwork } from "./fixtures/basestation/fakeMote.ts";
 import { PtyLink } from "../tools/basestation/pty.ts";
 import { startBaseStation } from "../tools/basestation/server.ts";
 import { decodeMessage } from "../tools/serial/index.ts";
@@ -159,7 +159,7 @@ describe("base station HTTP API", () => {
       expect([raw ?? JSON.stringify(body), r.status, r.body.parameter]).toEqual([raw ?? JSON.stringify(body), 400, parameter]);
     }
 
-    // Valid: the stand-in motes ACK and adopt the new interval.
+    // Valid: the peer's motes ACK and adopt the new interval.
     const ok = await post({ interval: 333 });
     expect(ok.status).toBe(200);
     expect(ok.body).toMatchObject({ description: "OscilloscopeMsg interval 333 ms (version 1)", results: [{ ok: true, attempts: 1 }] });

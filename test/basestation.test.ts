@@ -4,7 +4,7 @@
  */
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { CtpRoutingMsg, MessageCatalog, MultihopOscilloscopeMsg, OscilloscopeMsg } from "../tools/basestation/messages.ts";
+import { CtpRoutingFrame, MessageCatalog, MultihopOscilloscopeMsg, OscilloscopeMsg } from "../tools/basestation/messages.ts";
 import { PtyLink } from "../tools/basestation/pty.ts";
 import { BaseStation } from "../tools/basestation/station.ts";
 import { Storage } from "../tools/basestation/storage.ts";
@@ -93,12 +93,12 @@ describe("base station ingest", () => {
     await mote.write(
       Buffer.concat([
         encodeAmFrame({ src: 1, type: 0x93, payload: encodeMessage(MultihopOscilloscopeMsg, { version: 0, interval: 1024, id: 7, count: 0, readings: [1, 2, 3, 4, 5] }) }),
-        encodeAmFrame({ src: 7, type: 0x70, payload: encodeMessage(CtpRoutingMsg, { options: 0, parent: 2, etx: 23 }) }),
-        encodeAmFrame({ src: 2, type: 0x70, payload: encodeMessage(CtpRoutingMsg, { options: 0, parent: 2, etx: 0 }) }),
+        encodeAmFrame({ src: 7, type: 0x70, payload: encodeMessage(CtpRoutingFrame, { leFlags: 0, leSeq: 1, options: 0, parent: 2, etx: 23 }) }),
+        encodeAmFrame({ src: 2, type: 0x70, payload: encodeMessage(CtpRoutingFrame, { leFlags: 0, leSeq: 1, options: 0, parent: 2, etx: 0 }) }),
       ]),
     );
     await waitFor("3 packets", () => stored(station).length === 3);
-    expect(station.mote(7)).toMatchObject({ messages: { MultihopOscilloscopeMsg: 1, CtpRoutingMsg: 1 }, parent: 2, etx: 23, status: { interval: 1024 } });
+    expect(station.mote(7)).toMatchObject({ messages: { MultihopOscilloscopeMsg: 1, CtpRoutingFrame: 1 }, parent: 2, etx: 23, status: { interval: 1024 } });
     expect(station.tree().roots).toEqual([2]);
     expect(station.storage.readingCount).toBe(5);
   });

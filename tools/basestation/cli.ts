@@ -15,6 +15,7 @@ export const LISTEN_USAGE = "mote listen --port /dev/ttyUSB0 [--baud 115200] | -
 export const BASESTATION_USAGE = [
   "mote basestation --port P [--port P2 ...] [--baud 115200] [--http 127.0.0.1:8080|off] [--db readings.sqlite]",
   "                 [--mqtt mqtt://host:1883] [--sf [host:]9002] [--station name] [--token t] [--messages m.ts] [--sync normal|full]",
+  "mote basestation demo [--motes 25] [--seed 1] [--http 127.0.0.1:8080] [--db file] [--seconds s] [--mqtt url] [--sf [host:]9002] [--token t]",
   "mote basestation send [--db readings.sqlite | --url http://127.0.0.1:8080 --token t] (--interval ms | --message Name [--fields json] | --type n --payload hex) [--dest n] [--port P]",
 ];
 
@@ -56,6 +57,11 @@ function hostPort(option: string, text: string): { host: string; port: number } 
   const port = m ? Number(m[2]) : Number.NaN;
   if (!m || port > 65535) throw new Usage(`${option} must be host:port or a port, e.g. 127.0.0.1:8080, got ${text}`);
   return { host: (m[1] || "127.0.0.1").replace(/^\[(.*)\]$/, "$1"), port };
+}
+
+function checkTokenAndBroker(values: { token?: string | undefined; mqtt?: string | undefined }): void {
+  if (values.token !== undefined && values.token.length < 8) throw new Usage("--token must be at least 8 characters");
+  if (values.mqtt !== undefined && !/^(mqtts?|wss?|tcp|ssl):\/\/./.test(values.mqtt)) throw new Usage(`--mqtt must be a broker URL such as mqtt://127.0.0.1:1883, got ${values.mqtt}`);
 }
 
 const waitForSignal = () =>
@@ -114,6 +120,7 @@ export function listenCommand(argv: string[]): Promise<number> {
 
 export function basestationCommand(argv: string[]): Promise<number> {
   if (argv[0] === "send") return sendCommand(argv.slice(1));
+  if (argv[0] === "demo") return demoCommand(argv.slice(1));
   return run(BASESTATION_USAGE, async () => {
     const { values } = parse(argv, {
       port: { type: "string", short: "p", multiple: true },
@@ -144,8 +151,7 @@ export function basestationCommand(argv: string[]): Promise<number> {
     const http = values.http === "off" ? false : hostPort("--http", values.http);
     const sf = values.sf === undefined ? undefined : hostPort("--sf", values.sf);
     if (values.sync !== "normal" && values.sync !== "full") throw new Usage(`--sync must be normal or full, got ${values.sync}`);
-    if (values.token !== undefined && values.token.length < 8) throw new Usage("--token must be at least 8 characters");
-    if (values.mqtt !== undefined && !/^(mqtts?|wss?|tcp|ssl):\/\/./.test(values.mqtt)) throw new Usage(`--mqtt must be a broker URL such as mqtt://127.0.0.1:1883, got ${values.mqtt}`);
+    checkTokenAndBroker(values);
     const intOpt = (name: string, v: string | undefined, min: number, max: number) => {
       if (v === undefined) return undefined;
       const n = Number(v);
@@ -184,6 +190,42 @@ export function basestationCommand(argv: string[]): Promise<number> {
     log(`${signal}: storing what is pending and stopping`);
     await bs.close();
     log(`stopped; ${bs.station.storage.packetCount} packets stored in ${values.db}`);
+    return 0;
+  });
+}
+
+/** The simulated network of `npm start`: see demo.ts. */
+function demoCommand(argv: string[]): Promise<number> {
+  return run(BASESTATION_USAGE, async () => {
+    const { values } = parse(argv, {
+      motes: { type: "string", default: "25" },
+      seed: { type: "string", default: "1" },
+      http: { type: "string", default: "127.0.0.1:8080" },
+      db: { type: "string" },
+      seconds: { type: "string" },
+      mqtt: { type: "string" },
+      sf: { type: "string" },
+      token: { type: "string" },
+    });
+    const motes = Number(values.motes);
+    if (!Number.isInteger(motes) || motes < 1 || motes > 1000) throw new Usage(`--motes must be an integer 1..1000, got ${values.motes}`);
+    const seed = Number(values.seed);
+    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new Usage(`--seed must be an integer 0..4294967295, got ${values.seed}`);
+    const seconds = values.seconds === undefined ? undefined : Number(values.seconds);
+    if (seconds !== undefined && !(seconds > 0)) throw new Usage(`--seconds must be a positive number, got ${values.seconds}`);
+    checkTokenAndBroker(values);
+    const { runDemo } = await import("./demo.ts");
+    const demo = await runDemo({
+      http: hostPort("--http", values.http),
+      motes,
+      seed,
+      ...(values.db ? { db: values.db } : {}),
+      ...(seconds !== undefined ? { seconds } : {}),
+      ...(values.mqtt ? { mqtt: values.mqtt } : {}),
+      ...(values.sf ? { sf: hostPort("--sf", values.sf) } : {}),
+      ...(values.token ? { token: values.token } : {}),
+    });
+    await demo.done;
     return 0;
   });
 }

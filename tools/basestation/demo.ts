@@ -1,142 +1,197 @@
 /**
- * The base station demo: a network of motes whose root's serial port is a
- * pseudo-terminal, and the base station attached to it through the real
- * serialport package, dashboard on http://127.0.0.1:8080.
+ * The base station demo (`npm start`, `mote basestation demo`): a simulated
+ * network of MultihopOscilloscope motes on a grid, run by the real simulator
+ * (`mote sim`, a child process) in real time with the root's serial port on
+ * a pseudo-terminal, and the base station reading that pseudo-terminal
+ * through the serialport package, dashboard on http://127.0.0.1:8080.
  *
- *   node --import ./tools/register.js tools/basestation/demo.ts [--http 127.0.0.1:8080] [--motes 25]
- *        [--interval 256] [--variant oscilloscope|multihop] [--db file] [--seconds s] [--mqtt url] [--sf 9002]
- *
- * THE MOTES ARE A STAND-IN FOR NOW: `startMoteSide` runs
- * tools/basestation/fakeMote.ts, a small process that writes made-up
- * Oscilloscope frames into the pty. When the simulator can run
- * MultihopOscilloscope with a mote's serial port on a pty (`mote sim
- * --serial <mote>=pty`), `startMoteSide` starts that instead; nothing else
- * here changes (the base station only needs a serial path).
+ * The simulator runs in its own process so the motes and the base station
+ * each get a core, and so what the base station sees is exactly what a real
+ * board on a USB port would give it: bytes on a tty.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
-import { parseArgs } from "node:util";
-import { PtyLink } from "./pty.ts";
-import { startBaseStation } from "./server.ts";
+import { fileURLToPath } from "node:url";
+import { type RunningBaseStation, startBaseStation } from "./server.ts";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const MOTE = path.join(ROOT, "tools/cli/mote.js");
+export const DEMO_APP = "configurations/MultihopOscilloscopeAppC.ts";
+const DEMO_WORLD = path.join(ROOT, "tools/basestation/demoWorld.ts");
 
 export interface DemoOptions {
   readonly http: { readonly host: string; readonly port: number };
-  readonly motes: number;
-  readonly intervalMs: number;
-  readonly variant: "oscilloscope" | "multihop";
+  /** Motes on a square-ish grid; mote 0 is the collection root. Default 25. */
+  readonly motes?: number;
+  readonly seed?: number;
   readonly db?: string;
+  /** Stop after this many seconds; default: at Ctrl-C. */
   readonly seconds?: number;
   readonly mqtt?: string;
   readonly sf?: { readonly host: string; readonly port: number };
+  readonly token?: string;
+  /** Seconds between progress lines; 0 for none. Default 15. */
+  readonly progressS?: number;
   readonly out?: (line: string) => void;
+  /** Stop on SIGINT/SIGTERM (the command line). Default true. */
+  readonly signals?: boolean;
 }
 
-/**
- * Starts what writes the motes' serial frames into `ptyPath`. For now the
- * stand-in (fakeMote.ts, a separate process, as the simulator will be).
- */
-export function startMoteSide(ptyPath: string, options: Pick<DemoOptions, "motes" | "intervalMs" | "variant">, out: (line: string) => void): ChildProcess {
-  const child = spawn(
-    process.execPath,
-    [
-      "--import",
-      pathToFileURL(path.join(ROOT, "tools/register.js")).href,
-      path.join(ROOT, "tools/basestation/fakeMote.ts"),
-      "--port",
-      ptyPath,
-      "--motes",
-      String(options.motes),
-      "--interval",
-      String(options.intervalMs),
-      "--variant",
-      options.variant,
-    ],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
-  const relay = (d: Buffer) => {
-    for (const line of d.toString().split("\n")) if (line.trim()) out(line);
-  };
-  child.stdout!.on("data", relay);
-  child.stderr!.on("data", relay);
-  return child;
+export interface RunningDemo {
+  readonly url: string;
+  readonly ptyPath: string;
+  readonly baseStation: RunningBaseStation;
+  stop(): Promise<void>;
+  /** Resolves when the demo has stopped (after `seconds`, a signal, or the simulator ending). */
+  readonly done: Promise<void>;
 }
 
-export async function runDemo(options: DemoOptions): Promise<{ url: string; stop(): Promise<void>; done: Promise<void> }> {
+export function gridOf(motes: number): { columns: number; rows: number } {
+  const columns = Math.ceil(Math.sqrt(motes));
+  return { columns, rows: Math.ceil(motes / columns) };
+}
+
+/** Starts `mote sim` with mote 0's UART on a pty; resolves with the pty's path once it is there. */
+function startSimulator(
+  options: { motes: number; seed: number },
+  out: (line: string) => void,
+): Promise<{ child: ChildProcess; ptyPath: string; exited: Promise<number | null> }> {
+  const { columns, rows } = gridOf(options.motes);
+  const args = [
+    MOTE,
+    "sim",
+    DEMO_APP,
+    "--motes",
+    String(options.motes),
+    "--topology",
+    `grid:${columns}x${rows}`,
+    "--seed",
+    String(options.seed),
+    "--serial",
+    "0=pty",
+    "--realtime",
+    "--script",
+    DEMO_WORLD,
+    // The configuration is type-checked by the test suite; skipping it here saves seconds at start.
+    "--no-typecheck",
+  ];
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  let stderr = "";
+  return new Promise((resolve, reject) => {
+    let found: string | undefined;
+    const relay = (d: Buffer) => {
+      for (const line of d.toString().split("\n")) if (line.trim()) out(`sim: ${line}`);
+    };
+    child.stdout!.on("data", relay);
+    child.stderr!.on("data", (d: Buffer) => {
+      if (found) return relay(d);
+      stderr += d.toString();
+      const m = /mote 0: serial port on (\S+)/.exec(stderr);
+      if (m) {
+        found = m[1]!;
+        resolve({ child, ptyPath: found, exited });
+      }
+    });
+    child.once("error", (e) => reject(new Error(`cannot start the simulator: ${e.message}`)));
+    void exited.then((code) => {
+      if (!found) reject(new Error(`the simulator stopped (exit ${code}) before mote 0's serial port was ready:\n${stderr.trim()}`));
+    });
+  });
+}
+
+export async function runDemo(options: DemoOptions): Promise<RunningDemo> {
   const out = options.out ?? ((line: string) => console.log(line));
+  const motes = options.motes ?? 25;
+  const seed = options.seed ?? 1;
+  const { columns, rows } = gridOf(motes);
   const tmp = options.db ? undefined : mkdtempSync(path.join(tmpdir(), "mote-demo-"));
   const db = options.db ?? path.join(tmp!, "readings.sqlite");
-  const link = await PtyLink.open();
-  out(`demo: the motes' serial port is the pseudo-terminal ${link.mote}; the base station reads ${link.host}`);
-  out(`demo: the motes are a STAND-IN (tools/basestation/fakeMote.ts writing made-up ${options.variant} frames), until the simulator runs MultihopOscilloscope`);
-  const moteSide = startMoteSide(link.mote, options, out);
-  const bs = await startBaseStation({
-    ports: [{ path: link.host }],
-    db,
-    http: options.http,
-    station: "demo",
-    ...(options.mqtt ? { mqtt: options.mqtt } : {}),
-    ...(options.sf ? { sf: options.sf } : {}),
-    log: (line) => out(`base station: ${line}`),
+  out(`demo: building ${DEMO_APP} for the simulator and starting ${motes} motes on a ${columns}x${rows} grid (seed ${seed})...`);
+  const sim = await startSimulator({ motes, seed }, out);
+  let stopping = false;
+  let bs: RunningBaseStation;
+  try {
+    bs = await startBaseStation({
+      ports: [{ path: sim.ptyPath }],
+      db,
+      http: options.http,
+      station: "demo",
+      ...(options.token ? { token: options.token } : {}),
+      ...(options.mqtt ? { mqtt: options.mqtt } : {}),
+      ...(options.sf ? { sf: options.sf } : {}),
+      // Once stopping, the simulator's pty going away is expected, not news.
+      log: (line) => {
+        if (!stopping) out(`base station: ${line}`);
+      },
+    });
+  } catch (e) {
+    sim.child.kill("SIGINT");
+    await sim.exited;
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+  const started = Date.now();
+  const station = bs.station;
+  out("");
+  out(`  simulation   ${motes} MultihopOscilloscope motes, ${columns}x${rows} grid, in real time; mote 0 is the collection root`);
+  out(`  serial port  ${sim.ptyPath} (mote 0's UART, a pseudo-terminal; the base station opens it with serialport)`);
+  out(`  dashboard    ${bs.dashboardUrl}`);
+  out(`  token        ${bs.token} (commands need it: Authorization: Bearer <token>)`);
+  out(`  database     ${db}${tmp ? " (temporary: removed at the end; give --db to keep it)" : ""}`);
+  if (bs.mqtt) out(`  mqtt         ${options.mqtt}, topics mote/demo/<mote>/<field>`);
+  if (bs.sf) out(`  forwarder    MOTECOM=sf@${bs.sf.host}:${bs.sf.port}`);
+  out(`  stop         Ctrl-C${options.seconds !== undefined ? ` (or after ${options.seconds} s)` : ""}`);
+  out("");
+  out("demo: each mote samples every 1024 ms and sends 5 readings a message; the first ones arrive within about 10 s");
+
+  let firstSeen = false;
+  const unlisten = station.on((e) => {
+    if (e.kind === "readings" && !firstSeen) {
+      firstSeen = true;
+      out(`demo: first readings after ${((Date.now() - started) / 1000).toFixed(1)} s, from mote ${e.series[0]!.mote}`);
+    }
   });
-  out(`demo: dashboard ${bs.dashboardUrl}`);
-  out(`demo: token ${bs.token}; database ${db}${tmp ? " (removed at the end)" : ""}`);
-  let stopping: Promise<void> | undefined;
+  const progressS = options.progressS ?? 15;
+  const progress =
+    progressS > 0
+      ? setInterval(() => {
+          const list = station.moteList();
+          const lost = list.reduce((a, m) => a + m.lost, 0);
+          out(
+            `demo: ${((Date.now() - started) / 1000).toFixed(0)} s: ${list.length}/${motes} motes heard, ` +
+              `${station.storage.packetCount} packets, ${station.storage.readingCount} readings stored, ${lost} lost`,
+          );
+        }, progressS * 1000)
+      : undefined;
+
+  let stopped: Promise<void> | undefined;
   const stop = () =>
-    (stopping ??= (async () => {
-      moteSide.kill("SIGTERM");
+    (stopped ??= (async () => {
+      stopping = true;
+      if (progress) clearInterval(progress);
+      unlisten();
       await bs.close();
-      await link.close();
-      out(`demo: stopped; ${bs.station.storage.packetCount} packets stored`);
+      if (sim.child.exitCode === null && sim.child.signalCode === null) sim.child.kill("SIGINT");
+      await sim.exited;
+      out(`demo: stopped; ${station.storage.packetCount} packets and ${station.storage.readingCount} readings were stored in ${db}`);
       if (tmp) rmSync(tmp, { recursive: true, force: true });
     })());
   const done = new Promise<void>((resolve) => {
     const finish = () => void stop().then(resolve);
-    if (options.seconds !== undefined) setTimeout(finish, options.seconds * 1000);
-    process.once("SIGINT", finish);
-    process.once("SIGTERM", finish);
+    if (options.seconds !== undefined) setTimeout(finish, options.seconds * 1000).unref();
+    if (options.signals ?? true) {
+      process.once("SIGINT", finish);
+      process.once("SIGTERM", finish);
+    }
+    void sim.exited.then((code) => {
+      if (!stopping) {
+        out(`demo: the simulator stopped (exit ${code}); stopping`);
+        finish();
+      }
+    });
   });
-  return { url: bs.dashboardUrl!, stop, done };
-}
-
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      http: { type: "string", default: "127.0.0.1:8080" },
-      motes: { type: "string", default: "25" },
-      interval: { type: "string", default: "256" },
-      variant: { type: "string", default: "oscilloscope" },
-      db: { type: "string" },
-      seconds: { type: "string" },
-      mqtt: { type: "string" },
-      sf: { type: "string" },
-    },
-  });
-  const hp = (text: string) => {
-    const m = /^(?:(.*):)?(\d+)$/.exec(text);
-    if (!m) throw new Error(`expected host:port, got ${text}`);
-    return { host: m[1] || "127.0.0.1", port: Number(m[2]) };
-  };
-  const demo = await runDemo({
-    http: hp(values.http),
-    motes: Number(values.motes),
-    intervalMs: Number(values.interval),
-    variant: values.variant === "multihop" ? "multihop" : "oscilloscope",
-    ...(values.db ? { db: values.db } : {}),
-    ...(values.seconds ? { seconds: Number(values.seconds) } : {}),
-    ...(values.mqtt ? { mqtt: values.mqtt } : {}),
-    ...(values.sf ? { sf: hp(values.sf) } : {}),
-  });
-  await demo.done;
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((e: unknown) => {
-    console.error(`demo: ${(e as Error).message}`);
-    process.exit(1);
-  });
+  return { url: bs.dashboardUrl!, ptyPath: sim.ptyPath, baseStation: bs, stop, done };
 }

@@ -6,43 +6,24 @@
  *
  * Built in: TinyOS's Oscilloscope (AM 0x93, 10 readings),
  * MultihopOscilloscope (AM 0x93, 5 readings: told apart by length), TestSerial
- * (AM 0x89) and CTP routing beacons (AM 0x70, for the collection tree).
+ * (AM 0x89) and CTP routing beacons (AM 0x70, as a mote running
+ * BaseStationAppC overhears them: the collection tree). The declarations
+ * are the applications' own (components/apps, components/collection).
  * Applications add theirs with `--messages file.ts` (every exported
  * `defineMessage(...)`, plus an optional `profiles` export).
  */
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { MultihopOscilloscopeMsg } from "../../components/apps/MultihopOscilloscopeMsg.ts";
+import { OscilloscopeMsg } from "../../components/apps/OscilloscopeMsg.ts";
 import { TestSerialMsg } from "../../components/apps/TestSerialMsg.ts";
+import { CtpRoutingFrame } from "../../components/collection/Ctp.ts";
 import { decodeMessage, messageLayout } from "../../components/message/MessageCodec.ts";
-import { array, defineMessage, type MessageDefinition, u16, u8 } from "../../components/message/TypedMessage.ts";
+import type { MessageDefinition } from "../../components/message/TypedMessage.ts";
 import type { AmPacket } from "../serial/index.ts";
 
-/**
- * TinyOS's Oscilloscope message (apps/Oscilloscope/Oscilloscope.h):
- * `nx_struct oscilloscope { nx_uint16_t version, interval, id, count; nx_uint16_t readings[10]; }`.
- * The base station's own copy; the application's declaration, when it has one, is the same layout.
- */
-export const OscilloscopeMsg = defineMessage("OscilloscopeMsg", 0x93, {
-  version: u16,
-  interval: u16,
-  id: u16,
-  count: u16,
-  readings: array(u16, 10),
-});
-
-/** MultihopOscilloscope's message: the same struct with NREADINGS = 5 (18 bytes), AM type 0x93. */
-export const MultihopOscilloscopeMsg = defineMessage("MultihopOscilloscopeMsg", 0x93, {
-  version: u16,
-  interval: u16,
-  id: u16,
-  count: u16,
-  readings: array(u16, 5),
-});
-
-/** CTP's routing beacon (TEP 123, AM 0x70): options, parent, ETX (tenths). Its AM source is the sender. */
-export const CtpRoutingMsg = defineMessage("CtpRoutingMsg", 0x70, { options: u8, parent: u16, etx: u16 });
-
-export { TestSerialMsg };
+// The applications' own declarations: one layout, shared by the motes and the PC.
+export { CtpRoutingFrame, MultihopOscilloscopeMsg, OscilloscopeMsg, TestSerialMsg };
 
 /** A field recorded as readings. */
 export interface SeriesSpec {
@@ -127,10 +108,10 @@ export const BUILTIN_PROFILES: readonly ProfileSpec[] = [
     statusFields: ["version", "interval"],
   },
   { message: "TestSerialMsg", seqField: "counter", series: [{ field: "counter", unit: "" }] },
-  { message: "CtpRoutingMsg", parentField: "parent", etxField: "etx", readings: false },
+  { message: "CtpRoutingFrame", parentField: "parent", etxField: "etx", readings: false },
 ];
 
-export const BUILTIN_MESSAGES: readonly MessageDefinition[] = [OscilloscopeMsg, MultihopOscilloscopeMsg, TestSerialMsg, CtpRoutingMsg];
+export const BUILTIN_MESSAGES: readonly MessageDefinition[] = [OscilloscopeMsg, MultihopOscilloscopeMsg, TestSerialMsg, CtpRoutingFrame];
 
 function fieldType(def: MessageDefinition, name: string) {
   return def.struct.fields[name];

@@ -404,12 +404,14 @@ export class BaseStation {
       .sort((a, b) => a.mote - b.mote)
       .map((m) => ({
         mote: m.mote,
-        ...(m.parent !== undefined ? { parent: m.parent } : {}),
+        // CTP advertises parent 0xFFFF while a mote has no route: no edge.
+        ...(m.parent !== undefined && m.parent !== 0xffff ? { parent: m.parent } : {}),
         ...(m.etx !== undefined ? { etx: m.etx } : {}),
         ...(m.routeSeen !== undefined ? { routeSeen: m.routeSeen } : {}),
         lastSeen: m.lastSeen,
       }));
-    const roots = nodes.filter((n) => n.parent !== undefined && (n.parent === n.mote || n.etx === 0 || n.parent === 0xffff)).map((n) => n.mote);
+    // A CTP root advertises itself as its parent, at ETX 0.
+    const roots = nodes.filter((n) => n.parent !== undefined && (n.parent === n.mote || n.etx === 0)).map((n) => n.mote);
     return { nodes, roots };
   }
 

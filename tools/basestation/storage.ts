@@ -137,6 +137,10 @@ export class Storage {
     this.db.pragma("journal_mode = WAL");
     this.db.pragma(`synchronous = ${options.sync === "full" ? "FULL" : "NORMAL"}`);
     this.db.pragma("busy_timeout = 5000");
+    // 4 MB of page cache (better-sqlite3's default is 16 MB): the pages new
+    // rows go to stay cached either way, and a base station that runs for
+    // weeks should not hold more than it needs.
+    this.db.pragma("cache_size = -4000");
     this.migrate();
     if (file !== ":memory:") {
       this.db.pragma("wal_autocheckpoint = 0");

@@ -152,7 +152,8 @@ function renderPorts() {
 }
 
 function renderTree() {
-  const nodes = [...state.motes.values()].filter((m) => m.parent !== undefined);
+  // Parent 0xFFFF: CTP's "no route yet", not an edge.
+  const nodes = [...state.motes.values()].filter((m) => m.parent !== undefined && m.parent !== 0xffff);
   if (nodes.length === 0) return;
   const byId = new Map(nodes.map((n) => [n.mote, n]));
   const children = new Map();
