@@ -31,7 +31,7 @@ import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { SerialPort } from "serialport";
 import { OscilloscopeMsg } from "../tools/basestation/messages.ts";
-import { PtyLink } from "../tools/basestation/pty.ts";
+import { PtyLink } from "../tools/serial/PtyLink.ts";
 import { encodeAmFrame, encodeMessage } from "../tools/serial/index.ts";
 
 interface Result {
@@ -144,7 +144,7 @@ function stampedFrame(mote: number, count: number, id: number, sentUs: number): 
 
 async function ingest(progress: (m: string) => void, dir: string): Promise<Result> {
   const frames = 50_000;
-  const link = await PtyLink.open(path.join(dir, "ingest"));
+  const link = await PtyLink.open({ dir: path.join(dir, "ingest") });
   const station = await startStation(link.host, path.join(dir, "ingest.sqlite"));
   try {
     const parts: Uint8Array[] = [];
@@ -186,7 +186,7 @@ async function ingest(progress: (m: string) => void, dir: string): Promise<Resul
 }
 
 async function latency(progress: (m: string) => void, dir: string): Promise<Result> {
-  const link = await PtyLink.open(path.join(dir, "latency"));
+  const link = await PtyLink.open({ dir: path.join(dir, "latency") });
   const station = await startStation(link.host, path.join(dir, "latency.sqlite"));
   const rate = 1000;
   const seconds = 8;
@@ -278,7 +278,7 @@ async function soak(progress: (m: string) => void, dir: string): Promise<Result>
   const warmupS = Math.min(60, seconds / 2.5);
   const probeEveryS = 10;
   const rate = 200;
-  const link = await PtyLink.open(path.join(dir, "soak"));
+  const link = await PtyLink.open({ dir: path.join(dir, "soak") });
   const probe = path.join(dir, "gc-probe.mjs");
   writeFileSync(probe, GC_PROBE);
   const station = await startStation(link.host, path.join(dir, "soak.sqlite"), ["--expose-gc", "--import", pathToFileURL(probe).href]);

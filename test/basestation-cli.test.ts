@@ -11,7 +11,7 @@ import { basestationCommand } from "../tools/basestation/cli.ts";
 import { FakeOscilloscopeNetwork } from "./fixtures/basestation/fakeMote.ts";
 import { parseSource } from "../tools/basestation/listen.ts";
 import { listPorts, scanSysfs } from "../tools/basestation/ports.ts";
-import { PtyLink } from "../tools/basestation/pty.ts";
+import { PtyLink } from "../tools/serial/PtyLink.ts";
 import { startBaseStation } from "../tools/basestation/server.ts";
 import { MoteEnd, oscFrame, tempDir, waitFor } from "./fixtures/basestation/support.ts";
 

@@ -9,7 +9,7 @@ import path from "node:path";
 import { connectAsync, type MqttClient } from "mqtt";
 import { afterEach, describe, expect, it } from "vitest";
 import { FakeOscilloscopeNetwork } from "./fixtures/basestation/fakeMote.ts";
-import { PtyLink } from "../tools/basestation/pty.ts";
+import { PtyLink } from "../tools/serial/PtyLink.ts";
 import { startBaseStation } from "../tools/basestation/server.ts";
 import { SfClient, sfPacket } from "../tools/basestation/sf.ts";
 import { decodeSerialStream, encodeAmPacket, parseAmPacket } from "../tools/serial/index.ts";

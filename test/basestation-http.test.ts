@@ -8,7 +8,7 @@ import { request } from "node:http";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { FakeOscilloscopeNetwork } from "./fixtures/basestation/fakeMote.ts";
-import { PtyLink } from "../tools/basestation/pty.ts";
+import { PtyLink } from "../tools/serial/PtyLink.ts";
 import { startBaseStation } from "../tools/basestation/server.ts";
 import { decodeMessage } from "../tools/serial/index.ts";
 import { OscilloscopeMsg } from "../tools/basestation/messages.ts";

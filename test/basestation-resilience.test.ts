@@ -12,7 +12,7 @@ import Database from "better-sqlite3";
 import { SerialPort } from "serialport";
 import { afterEach, describe, expect, it } from "vitest";
 import { explainPortError, type PortInfo } from "../tools/basestation/port.ts";
-import { PtyLink } from "../tools/basestation/pty.ts";
+import { PtyLink } from "../tools/serial/PtyLink.ts";
 import { BaseStation } from "../tools/basestation/station.ts";
 import { MoteEnd, oscFrame, sleep, tempDir, waitFor } from "./fixtures/basestation/support.ts";
 
@@ -38,7 +38,7 @@ async function station(ports: string[], db: string, logs: string[], states: Port
 describe("base station ports in trouble", () => {
   it("picks a vanished port up again when it returns, by itself", async () => {
     const dir = tempDir(cleanups);
-    const link = await PtyLink.open(path.join(dir));
+    const link = await PtyLink.open({ dir: path.join(dir) });
     cleanups.push(() => link.close());
     const logs: string[] = [];
     const states: PortInfo[] = [];
@@ -75,7 +75,7 @@ describe("base station ports in trouble", () => {
     // Missing: the simulator (or the mote) is not there yet.
     const later = path.join(dir, "later");
     // Busy: another program has it open (serialport locks the port).
-    const busyLink = await PtyLink.open(path.join(dir, "busy"));
+    const busyLink = await PtyLink.open({ dir: path.join(dir, "busy") });
     cleanups.push(() => busyLink.close());
     const holder = new SerialPort({ path: busyLink.host, baudRate: 115200, autoOpen: false });
     await new Promise<void>((r, j) => holder.open((e) => (e ? j(e) : r())));
@@ -93,7 +93,7 @@ describe("base station ports in trouble", () => {
     expect(logs.some((l) => l.includes(`port ${later}: ${later} does not exist; plug the mote in`))).toBe(true);
 
     // The missing one appears; the busy one is let go: both open by themselves.
-    const laterLink = await PtyLink.open(path.join(dir, "later-link"));
+    const laterLink = await PtyLink.open({ dir: path.join(dir, "later-link") });
     cleanups.push(() => laterLink.close());
     const { symlinkSync } = await import("node:fs");
     symlinkSync(laterLink.host, later);
@@ -126,7 +126,7 @@ describe("base station killed with SIGKILL while ingesting", () => {
   it("keeps every packet it reported stored, and stores nothing twice after the restart", async () => {
     const dir = tempDir(cleanups);
     const db = path.join(dir, "readings.sqlite");
-    const link = await PtyLink.open(path.join(dir, "pty"));
+    const link = await PtyLink.open({ dir: path.join(dir, "pty") });
     cleanups.push(() => link.close());
     let run = spawnStation(link.host, db);
     cleanups.push(() => run.child.kill("SIGKILL"));

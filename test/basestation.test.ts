@@ -5,7 +5,7 @@
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { CtpRoutingFrame, MessageCatalog, MultihopOscilloscopeMsg, OscilloscopeMsg } from "../tools/basestation/messages.ts";
-import { PtyLink } from "../tools/basestation/pty.ts";
+import { PtyLink } from "../tools/serial/PtyLink.ts";
 import { BaseStation } from "../tools/basestation/station.ts";
 import { Storage } from "../tools/basestation/storage.ts";
 import { observeSeq, newMoteState } from "../tools/basestation/tracker.ts";

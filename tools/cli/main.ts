@@ -19,6 +19,7 @@ usage:
   mote ports [path ...] [--json]
   mote listen --port /dev/ttyUSB0 [--baud n] | --source sf@host:port [--messages m.ts] [--json]
   mote basestation --port P [--port P2 ...] [--http 127.0.0.1:8080] [--db readings.sqlite] [--mqtt mqtt://host:1883] [--sf 9002]
+  mote basestation demo [--motes 25] [--seconds s] [--http 127.0.0.1:8080]   (what npm start runs)
   mote basestation send (--interval ms | --message Name --fields json | --type n --payload hex) [--dest n]
   mote help
 
