@@ -20,6 +20,7 @@ import { elaborate, ElaborationStop, type ElaboratedGraph, type InstanceNode } f
 import { generateGlue } from "./generate.ts";
 import { inlineMessageConstants, inlineMessages } from "./messages.ts";
 import { aliasBuiltins, specializeGenerics, unwrapForMinify } from "./constants.ts";
+import { flattenInstances } from "./flatten.ts";
 import { bypassForwarders } from "./forward.ts";
 import { pruneUncalled } from "./prune.ts";
 import { stripForImage } from "./strip.ts";
@@ -79,6 +80,8 @@ export interface BuildReport {
   readonly bypassedInterfaces: readonly string[];
   /** Debug interfaces whose `dbg` calls were taken out, arguments and all (`Module.Slot`). */
   readonly silencedDebug: readonly string[];
+  /** Module instances run in the factory's own scope (board images, flatten.ts), or why none were. */
+  readonly flattened: { readonly instances: number; readonly reason?: string };
   readonly elapsedMs: number;
   readonly graph: ElaboratedGraph;
 }
@@ -370,7 +373,11 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
   }
   const direct = bypassForwarders(bundled.text, slotsByModule);
   const pruned = pruneUncalled(inlineMessageConstants(direct.code), slotsByModule);
-  const unwrapped = unwrapForMinify(specializeGenerics(pruned.code, new Set(slotsByModule.keys())));
+  // A board starts one mote: its instances can live in the factory's own scope (see flatten.ts).
+  const flat = platform.hostDriven
+    ? { code: pruned.code, instances: 0, reason: "a host-driven platform starts several motes from one image" }
+    : flattenInstances(pruned.code, new Set(slotsByModule.keys()));
+  const unwrapped = unwrapForMinify(specializeGenerics(flat.code, new Set(slotsByModule.keys())));
   const minified = await esbuild.transform(unwrapped.unwrapped ? aliasBuiltins(unwrapped.code) : unwrapped.code, {
     minify: true,
     format: unwrapped.unwrapped ? "iife" : undefined,
@@ -436,6 +443,7 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
     prunedFunctions: pruned.removed,
     bypassedInterfaces: direct.bypassed,
     silencedDebug: direct.silencedDebug,
+    flattened: { instances: flat.instances, ...(flat.reason === undefined ? {} : { reason: flat.reason }) },
     elapsedMs: performance.now() - started,
     graph: w.graph,
   };

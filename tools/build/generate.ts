@@ -42,9 +42,14 @@ const HELPERS: Record<string, string> = {
   return r;
 }`,
   // Calls every object's function in turn and combines the results.
+  // A loop rather than list.map with a callback: no function object made per fanned-out function while starting.
   fanOut: `function fanOut(list, combine) {
-  var r = {};
-  for (var n in list[0]) r[n] = fanOne(list.map(function (o) { return o[n]; }), combine[n]);
+  var r = {}, n, fs, i;
+  for (n in list[0]) {
+    fs = [];
+    for (i = 0; i < list.length; i++) fs.push(list[i][n]);
+    r[n] = fanOne(fs, combine[n]);
+  }
   return r;
 }
 function fanOne(fs, cb) {
@@ -132,6 +137,18 @@ export function generateGlue(graph: ElaboratedGraph, connected: ConnectedGraph, 
     return incomingObject(t);
   };
 
+  // Combine functions and no-ops live outside the factory: a function made inside it would keep the
+  // factory's scope, with every instance variable, alive after start (a kept scope costs JsVars on Espruino).
+  const combiners = new Map<string, string>();
+  const combiner = (text: string): string => {
+    let name = combiners.get(text);
+    if (!name) {
+      name = `combine${combiners.size}`;
+      combiners.set(text, name);
+    }
+    return name;
+  };
+
   const functionsOut = (slot: SlotInfo): Readonly<Record<string, CombineMarker>> =>
     slot.role === "user" ? slot.iface.commands : slot.iface.events;
 
@@ -140,7 +157,7 @@ export function generateGlue(graph: ElaboratedGraph, connected: ConnectedGraph, 
     used.add("fanOut");
     const combine: string[] = [];
     for (const [fn, marker] of Object.entries(functionsOut(slot))) {
-      if (typeof marker === "function") combine.push(`${fn}: ${String(marker)}`);
+      if (typeof marker === "function") combine.push(`${fn}: ${combiner(String(marker))}`);
       else if (marker === "uncombined") {
         diagnostics.push({
           severity: "warning",
@@ -198,7 +215,8 @@ export function generateGlue(graph: ElaboratedGraph, connected: ConnectedGraph, 
   }
 
   function noOps(fnNames: string[]): string {
-    return `{ ${fnNames.map((n) => `${n}: function () {}`).join(", ")} }`;
+    used.add("noop");
+    return `{ ${fnNames.map((n) => `${n}: noop`).join(", ")} }`;
   }
 
   function parameterizedSide(m: InstanceNode, slot: SlotInfo, out: Outgoing[], hasDefault: boolean, fnNames: string[], label: string): string {
@@ -229,7 +247,7 @@ export function generateGlue(graph: ElaboratedGraph, connected: ConnectedGraph, 
         });
       }
       // Every index has a handler: nothing falls back.
-      fallback = missing.length === 0 ? "{}" : `{ ${fnNames.map((n) => `${n}: function () {}`).join(", ")} }`;
+      fallback = missing.length === 0 ? "{}" : noOps(fnNames);
     }
     // Only the indexes in use: a Receive[am_id_t] wired at one type is one entry, not 256.
     const handlers: string[] = [];
@@ -280,6 +298,8 @@ export function generateGlue(graph: ElaboratedGraph, connected: ConnectedGraph, 
     lines.push(`import { ${exportName} as ${local} } from ${JSON.stringify(file)};`);
   }
   for (const h of ["bindIndex", "fanOut", "dispatch"]) if (used.has(h)) lines.push(HELPERS[h]!);
+  if (used.has("noop")) lines.push("function noop() {}");
+  for (const [text, name] of combiners) lines.push(`var ${name} = ${text};`);
   lines.push("export default function mote(host) {");
   lines.push(...creations.map((l) => `  ${l}`));
   lines.push(...bindings.map((l) => `  ${l}`));
