@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { airBytes, prrFromSnr, snrForPrr, SYNC_HEADER_BYTES, US_PER_BYTE } from "../tools/sim/Channel.ts";
 import { parseLayout, parseTopology, TopologyError } from "../tools/sim/Topology.ts";
+import { hashGaussian } from "../tools/sim/Random.ts";
 import { World, type WorldOptions } from "../tools/sim/World.ts";
 import { imageOf } from "./support.ts";
 
@@ -195,11 +196,102 @@ describe("topologies", () => {
 
   it("refuses a topology file with a bad line, naming the line", () => {
     expect(() => parseTopology("gain 0 1 -60\nnoise 1 -98 2\ngain 1 x -60\n", "net.txt")).toThrow(
-      /^net\.txt:3: dst must be a node id 0\.\.65535: "gain 1 x -60"$/,
+      /^net\.txt:3: dst must be a node id 0\.\.65534: "gain 1 x -60"$/,
     );
+    // 65535 is the broadcast address: World.addMote could not make that mote.
+    expect(() => parseTopology("gain 0 1 -60\ngain 65535 0 -60\n", "net.txt")).toThrow(
+      /^net\.txt:2: src must be a node id 0\.\.65534 \(65535 is the broadcast address\): "gain 65535 0 -60"$/,
+    );
+    expect(() => parseTopology("noise 70000 -98 1\n", "net.txt")).toThrow(/^net\.txt:1: node must be a node id 0\.\.65534: /);
+    expect(parseTopology("gain 65534 0 -60\n").maxNode).toBe(65534);
     expect(() => parseTopology("gain 0 1 -60\nlink 0 1\n", "net.txt")).toThrow(/net\.txt:2: expected a "gain/);
     expect(() => parseTopology("gain 0 1\n", "net.txt")).toThrow(/net\.txt:1: expected "gain <src> <dst> <dBm>"/);
     expect(() => parseTopology("noise 4 -98 -1\n", "net.txt")).toThrow(TopologyError);
+  });
+
+  it("applies only the lines about motes the world has, and returns the others", async () => {
+    const topo = parseTopology("gain 0 1 -60\ngain 1 7 -60\ngain 9 0 -60\nnoise 1 -95 1\nnoise 7 -95 1\n", "net.txt");
+    const world = new World();
+    world.addMotes(2, await imageOf(LISTENER));
+    expect(world.applyTopology(topo)).toEqual({ lines: [2, 3, 5], motes: [7, 9] });
+    expect(world.gain(0, 1)).toBe(-60);
+    expect(world.medium.linkCount()).toBe(1);
+    expect(world.medium.radios[1]!.noiseMeanDbm).toBe(-95);
+    expect(world.applyTopology(parseTopology("gain 1 0 -61\n"))).toEqual({ lines: [], motes: [] });
+  });
+
+  it("places grid:WxH,spacing= and random:N,area= motes where the layout says", async () => {
+    const image = await imageOf(LISTENER);
+    const grid = new World();
+    grid.addMotes(8, image);
+    grid.placeMotes("grid:4x2,spacing=5");
+    expect(grid.motes.map((m) => [m.position.x, m.position.y])).toEqual([
+      [0, 0], [5, 0], [10, 0], [15, 0],
+      [0, 5], [5, 5], [10, 5], [15, 5],
+    ]);
+    // Fewer motes than places fill the first places, row by row.
+    const part = new World();
+    part.addMotes(3, image);
+    part.placeMotes("grid:2x2,spacing=7");
+    expect(part.motes.map((m) => [m.position.x, m.position.y])).toEqual([[0, 0], [7, 0], [0, 7]]);
+    const random = (seed: number) => {
+      const w = new World({ seed });
+      w.addMotes(200, image);
+      w.placeMotes("random:200,area=100x50");
+      return w.motes.map((m) => m.position);
+    };
+    const r = random(4);
+    expect(r.every((p) => p.x >= 0 && p.x < 100 && p.y >= 0 && p.y < 50)).toBe(true);
+    // Uniform over the area: each half of it holds about half the motes.
+    expect(r.filter((p) => p.x < 50).length).toBeGreaterThan(70);
+    expect(r.filter((p) => p.x >= 50).length).toBeGreaterThan(70);
+    expect(r.filter((p) => p.y < 25).length).toBeGreaterThan(70);
+    expect(r.filter((p) => p.y >= 25).length).toBeGreaterThan(70);
+    expect(random(4)).toEqual(r);
+    expect(random(5)).not.toEqual(r);
+    // Without an area, random:N spreads motes at the default grid's density (15 m apart): a square of 15·√N.
+    const d = new World();
+    d.addMotes(100, image);
+    d.placeMotes("random:100");
+    expect(Math.max(...d.motes.map((m) => m.position.x))).toBeLessThan(150);
+    expect(Math.max(...d.motes.map((m) => m.position.x))).toBeGreaterThan(120);
+  });
+
+  it("gains follow log-distance path loss, 55 + 30·log10(d) dB, plus 4 dB log-normal shadowing per direction", async () => {
+    const image = await imageOf(LISTENER);
+    const line = [{ x: 0, y: 0 }, { x: 0.5, y: 0 }, { x: 10, y: 0 }, { x: 30, y: 0 }, { x: 100, y: 0 }];
+    const exact = new World();
+    exact.addMotes(5, image);
+    exact.placeMotes(line, { shadowingStdDb: 0 });
+    expect(exact.gain(0, 1)).toBeCloseTo(-55, 9); // closer than the 1 m reference: the reference loss
+    expect(exact.gain(0, 2)).toBeCloseTo(-85, 9);
+    expect(exact.gain(2, 0)).toBeCloseTo(-85, 9);
+    expect(exact.gain(2, 3)).toBeCloseTo(-(55 + 30 * Math.log10(20)), 9); // -94.0 dBm
+    // Links below the -98 dBm noise floor are left out: 0-3 (30 m, -99.3 dBm), 1-3, anything to 4 (70 m or more).
+    expect(exact.gain(0, 3)).toBeUndefined();
+    expect(exact.gain(3, 4)).toBeUndefined();
+    expect(exact.medium.linkCount()).toBe(6 + 2); // 0, 1, 2 both ways; 2-3 both ways
+    // Shadowing: the same link differs by direction, from the seed, and is N(0, 4 dB) over many links.
+    const ring = Array.from({ length: 40 }, (_, i) => ({ x: 3 * Math.cos(i / 6.4), y: 3 * Math.sin(i / 6.4) }));
+    const shadowed = new World({ seed: 8 });
+    shadowed.addMotes(40, image);
+    shadowed.placeMotes(ring);
+    const residuals: number[] = [];
+    for (let i = 0; i < 40; i++) {
+      for (let j = 0; j < 40; j++) {
+        if (i === j) continue;
+        const d = Math.max(1, Math.hypot(ring[i]!.x - ring[j]!.x, ring[i]!.y - ring[j]!.y));
+        const residual = shadowed.gain(i, j)! + 55 + 30 * Math.log10(d);
+        expect(residual).toBeCloseTo(4 * hashGaussian(8, i, j), 9);
+        residuals.push(residual);
+      }
+    }
+    const mean = residuals.reduce((a, b) => a + b, 0) / residuals.length;
+    const std = Math.sqrt(residuals.reduce((a, b) => a + (b - mean) ** 2, 0) / residuals.length);
+    expect(Math.abs(mean)).toBeLessThan(0.3);
+    expect(std).toBeGreaterThan(3.7);
+    expect(std).toBeLessThan(4.3);
+    expect(shadowed.gain(0, 1)).not.toBeCloseTo(shadowed.gain(1, 0)!, 3);
   });
 
   it("generates grids and random layouts with path loss and shadowing, the same for the same seed", async () => {

@@ -39,6 +39,8 @@ export class TopologyError extends Error {}
 
 const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 const NODE = /^\d+$/;
+/** The highest id a mote can have: 0xffff is the broadcast address. */
+const MAX_NODE_ID = 0xfffe;
 
 /**
  * Reads a TOSSIM topology: `gain <src> <dst> <dBm>` and `noise <node> <mean dBm> <std dB>`
@@ -59,7 +61,9 @@ export function parseTopology(text: string, name = "topology"): TopologyFile {
       throw new TopologyError(`${name}:${i + 1}: ${why}: ${JSON.stringify(raw.trim())}`);
     };
     const node = (w: string | undefined, what: string) => {
-      if (w === undefined || !NODE.test(w) || Number(w) > 0xffff) fail(`${what} must be a node id 0..65535`);
+      // 65535 is AM_BROADCAST_ADDR: no mote can have it (World.addMote refuses it too).
+      if (w !== undefined && Number(w) === 0xffff) fail(`${what} must be a node id 0..${MAX_NODE_ID} (65535 is the broadcast address)`);
+      if (w === undefined || !NODE.test(w) || Number(w) > MAX_NODE_ID) fail(`${what} must be a node id 0..${MAX_NODE_ID}`);
       return Number(w);
     };
     const num = (w: string | undefined, what: string) => {

@@ -87,6 +87,14 @@ export interface InjectedPacket {
   readonly rssi?: number;
 }
 
+/** What `applyTopology` left out: lines naming motes the world does not have. */
+export interface SkippedTopology {
+  /** Their line numbers in the file, ascending. */
+  readonly lines: readonly number[];
+  /** The missing mote ids they name, ascending. */
+  readonly motes: readonly number[];
+}
+
 /** One row of the summary table. */
 export interface MoteSummary {
   readonly id: number;
@@ -246,12 +254,30 @@ export class World implements MoteEnvironment {
     this.medium.setNoise(this.mote(id).index, meanDbm, stdDb);
   }
 
-  /** Applies a topology file's gains and noise; lines about motes not in this world are skipped. */
-  applyTopology(topology: TopologyFile): void {
+  /**
+   * Applies a topology file's gains and noise. Lines naming a mote this
+   * world does not have are left out and returned (an empty list when every
+   * line applied), so the caller can say so: `mote sim` warns.
+   */
+  applyTopology(topology: TopologyFile): SkippedTopology {
+    const lines: number[] = [];
+    const motes = new Set<number>();
+    const missing = (id: number) => {
+      if (this.byId.has(id)) return false;
+      motes.add(id);
+      return true;
+    };
     for (const g of topology.gains) {
-      if (this.byId.has(g.src) && this.byId.has(g.dst)) this.setGain(g.src, g.dst, g.dbm);
+      // Both ids are checked (no short cut) so every missing mote is named.
+      const srcMissing = missing(g.src);
+      if (missing(g.dst) || srcMissing) lines.push(g.line);
+      else this.setGain(g.src, g.dst, g.dbm);
     }
-    for (const n of topology.noise) if (this.byId.has(n.node)) this.setNoise(n.node, n.meanDbm, n.stdDb);
+    for (const n of topology.noise) {
+      if (missing(n.node)) lines.push(n.line);
+      else this.setNoise(n.node, n.meanDbm, n.stdDb);
+    }
+    return { lines: lines.sort((a, b) => a - b), motes: [...motes].sort((a, b) => a - b) };
   }
 
   /**

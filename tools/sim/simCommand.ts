@@ -12,7 +12,7 @@ import { formatDiagnostic } from "../build/diagnostics.ts";
 import { loadImageText } from "./image.ts";
 import { SensorTraceError } from "./Sensors.ts";
 import { parseLayout, readTopologyFile, TopologyError } from "./Topology.ts";
-import { WALL_CLOCK, World, type MoteSummary, type RealtimeClock } from "./World.ts";
+import { WALL_CLOCK, World, type MoteSummary, type RealtimeClock, type SkippedTopology } from "./World.ts";
 
 export const SIM_USAGE = `usage:
   mote sim <configuration.ts> [--motes N] [--topology grid:WxH[,spacing=m]|random:N[,area=WxH]|file]
@@ -135,7 +135,8 @@ async function run(argv: string[], io: SimIo): Promise<number> {
   world.addMotes(motes, image, { bootSpreadMs: bootSpread });
   let topologyName: string;
   if (file) {
-    world.applyTopology(file.topology);
+    const skipped = world.applyTopology(file.topology);
+    if (skipped.lines.length > 0) io.err(`mote: warning: ${skippedWarning(topology!, skipped, motes)}\n`);
     topologyName = path.basename(topology!);
   } else {
     const columns = Math.ceil(Math.sqrt(motes));
@@ -225,6 +226,17 @@ async function run(argv: string[], io: SimIo): Promise<number> {
   );
   io.out(summaryTable(rows, world.energyTable.batteryMah));
   return 0;
+}
+
+/** Names (the first few of) the lines left out and the motes they name, against the world's size. */
+function skippedWarning(file: string, skipped: SkippedTopology, motes: number): string {
+  const list = (xs: readonly number[]) => (xs.length <= 5 ? xs.join(", ") : `${xs.slice(0, 5).join(", ")} and ${xs.length - 5} more`);
+  const lines = skipped.lines.length === 1 ? `line ${skipped.lines[0]}` : `lines ${list(skipped.lines)}`;
+  const ids = skipped.motes.length === 1 ? `mote ${skipped.motes[0]}` : `motes ${list(skipped.motes)}`;
+  return (
+    `${file}: ${lines} ignored: ${ids} not in a world of ${motes} mote${motes === 1 ? "" : "s"} (0..${motes - 1}); ` +
+    `leave out --motes to make every mote the file names`
+  );
 }
 
 function readTopologyFileChecked(file: string) {
