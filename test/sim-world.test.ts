@@ -54,6 +54,21 @@ describe("the world: many motes on one clock", () => {
     expect(all).toEqual(["3 boot booted 3", "4 boot booted 4", "3 count 1", "4 count 1", "3 count 2"]);
   });
 
+  it("debug lines are in the trace, with time, mote, channel and message", async () => {
+    const lines: string[] = [];
+    const world = new World({ trace: (l) => lines.push(l) });
+    world.addMote({ id: 3, image: await imageOf(COUNTER), bootAtMs: 0 });
+    world.addMote({ id: 4, image: await imageOf(COUNTER), bootAtMs: 50 });
+    world.runUntil(200);
+    expect(lines.filter((l) => l.includes('"ev":"dbg"'))).toEqual([
+      '{"t":0,"ev":"dbg","mote":3,"channel":"boot","msg":"booted 3"}',
+      '{"t":0.05,"ev":"dbg","mote":4,"channel":"boot","msg":"booted 4"}',
+      '{"t":0.1,"ev":"dbg","mote":3,"channel":"count","msg":"1"}',
+      '{"t":0.15,"ev":"dbg","mote":4,"channel":"count","msg":"1"}',
+      '{"t":0.2,"ev":"dbg","mote":3,"channel":"count","msg":"2"}',
+    ]);
+  });
+
   it("orders events by time, then by insertion", async () => {
     const world = new World();
     const order: string[] = [];

@@ -66,6 +66,13 @@ export function sensorFromCsv(text: string, name = "sensor trace"): SensorFuncti
   };
 }
 
+/** A CSV trace from a file; errors name the file (and line). */
 export function sensorFromCsvFile(file: string): SensorFunction {
-  return sensorFromCsv(readFileSync(file, "utf8"), file);
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    throw new SensorTraceError(`${file}: cannot read the sensor trace: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  return sensorFromCsv(text, file);
 }
