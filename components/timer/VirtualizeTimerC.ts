@@ -22,6 +22,13 @@ export const VirtualizeTimerC = genericModule(
     const t0 = new Uint32Array(timerCount || 1);
     const dt = new Uint32Array(timerCount || 1);
     const flags = new Uint8Array(timerCount || 1);
+    /**
+     * The time as last read: when the current alarm event began, or later if
+     * a handler has started a timer since. A timer started inside a handler
+     * takes a fresh t0; comparing it with an older time would wrap
+     * `now - t0` to nearly 2^32 and fire it at once.
+     */
+    let now = 0;
 
     /** Arms the alarm for the earliest running timer, or stops it. */
     const updateAlarm = (now: number) => {
@@ -45,13 +52,13 @@ export const VirtualizeTimerC = genericModule(
       dt[id] = interval >>> 0;
       flags[id] = oneShot ? RUNNING | ONE_SHOT : RUNNING;
       // Re-arm at once (TinyOS posts a task for this; a direct call costs less here and allocates nothing).
-      updateAlarm(c.Alarm.getNow());
+      updateAlarm((now = c.Alarm.getNow()));
     };
 
     return {
       Alarm: {
         fired() {
-          const now = c.Alarm.getNow();
+          now = c.Alarm.getNow();
           for (let i = 0; i < timerCount; i++) {
             const f = flags[i];
             if (f & RUNNING && ((now - t0[i]) >>> 0) >= dt[i]) {
@@ -60,7 +67,7 @@ export const VirtualizeTimerC = genericModule(
               c.Timer.fired(i);
             }
           }
-          // A handler may have started or stopped timers: re-arm from the time this event began.
+          // A handler may have started or stopped timers: re-arm from the latest time read.
           updateAlarm(now);
         },
       },
