@@ -57,6 +57,45 @@ describe("energy", () => {
   });
 });
 
+describe("accounting at power-off", () => {
+  it("a frame cut short by power-off is charged the transmit time it spent on the air", async () => {
+    const image = await imageOf("test/fixtures/sim/BeaconProbeAppC.ts");
+    const lines: string[] = [];
+    const first = new World({ trace: (l) => lines.push(l) });
+    first.addMote({ id: 0, image, bootAtMs: 0 });
+    first.runUntil(1500);
+    const tx = lines.map((l) => JSON.parse(l) as { t: number; ev: string }).find((l) => l.ev === "tx")!;
+    const air = (11 + 7 + 20) * 32e-6;
+    expect(first.energy(0).states.find((s) => s.name === "radio tx")!.seconds).toBeCloseTo(air, 9);
+    // The same run (same seed), with the power cut 0.4 ms into that first frame.
+    const cut = new World();
+    cut.addMote({ id: 0, image, bootAtMs: 0 });
+    cut.turnOffAt(0, tx.t * 1000 + 0.4);
+    cut.runUntil(1500);
+    const report = cut.energy(0);
+    expect(report.states.find((s) => s.name === "radio tx")!.seconds).toBeCloseTo(0.4e-3, 9);
+    expect(report.states.find((s) => s.name === "radio rx")!.seconds).toBeCloseTo(tx.t, 6); // on from boot to the cut, less the 0.4 ms sending
+    expect(cut.mote(0).counters.transmissions).toBe(1);
+  });
+
+  it("LEDs going dark at power-off are not counted as the application's LED toggles", async () => {
+    const lines: string[] = [];
+    const world = new World({ trace: (l) => lines.push(l) });
+    world.addMote({ id: 1, image: await imageOf("test/fixtures/sim/LifeCounterAppC.ts"), bootAtMs: 0 });
+    world.runUntil(1050);
+    const mote = world.mote(1);
+    // LEDs show count & 7 for counts 1..10: 1+2+1+3+1+2+1+3+1+2 bits changed.
+    expect(mote.ledChanges).toBe(17);
+    expect(mote.leds).toBe(2);
+    world.turnOff(1);
+    expect(mote.leds).toBe(0);
+    expect(mote.ledChanges).toBe(17);
+    expect(world.summary()[0]!.ledToggles).toBe(17);
+    expect(lines.at(-2)).toBe('{"t":1.05,"ev":"led","mote":1,"led":1,"on":false}'); // the trace still shows it go dark
+    expect(lines.at(-1)).toContain('"ev":"off"');
+  });
+});
+
 describe("sensors", () => {
   it("readings come from a function of time and position, or a CSV trace; reads are split-phase", async () => {
     const world = new World();

@@ -119,6 +119,8 @@ export class Transmission implements EventTarget {
   ackTo = -1;
   checkedBytes = 0;
   airUs = 0;
+  /** When it went on the air, µs (a frame cut short is charged the time it was sending). */
+  startUs = TIME_ZERO;
   links!: LinkTable;
   first = 0;
   last = 0;
@@ -567,6 +569,7 @@ export class RadioMedium {
       const b = tx.bytes;
       this.tracer.tx(now, s.mote.nodeId, tx.addr, b[6]!, b[4]!, tx.attempt);
     }
+    tx.startUs = now;
     this.queue.schedule(now + tx.airUs, tx, ++tx.gen);
   }
 
@@ -582,7 +585,7 @@ export class RadioMedium {
     tx.gen++; // a cut-off frame's scheduled end must not run again
     s.transmitting = false;
     s.onAir = null;
-    s.txUs += cut ? 0 : tx.airUs;
+    s.txUs += cut ? now - tx.startUs : tx.airUs;
     const t = tx.links;
     const first = tx.first;
     const last = tx.last;

@@ -115,6 +115,7 @@ export class SimMote implements MoteHost, EventTarget {
   private readonly clockOffsetMs: number;
   /** Current LED states, bit i for LED i. */
   leds = 0;
+  /** LED changes the application made (the summary's "LED toggles"; going dark at power-off is not one). */
   ledChanges = 0;
   private readonly traceLeds: boolean;
   /** Sensors, debug listeners and the trace, when the mote is in a World. */
@@ -214,7 +215,10 @@ export class SimMote implements MoteHost, EventTarget {
     this.uartReceive = undefined;
     this.loneRadioDone = undefined;
     this.radio?.reset();
+    // Going dark is the power cut's doing, not a toggle of the application's: traced, not counted.
+    const toggles = this.ledChanges;
     for (let i = 0; i < 3; i++) if (this.leds & (1 << i)) this.setLed(i, false);
+    this.ledChanges = toggles;
     this.env?.tracer?.life(now, this.nodeId, "off");
   }
 
