@@ -51,6 +51,7 @@ describe("wire formats", () => {
       load: () => {},
       reset: () => {},
       reboot: () => {},
+      takeConsole: () => {},
     });
     expect(board.run(`E.CRC32(${literal})`, "repl")).toBe(crc32(bytes));
   });

@@ -250,6 +250,99 @@ describe("flashing by REPL lines (firmware before 2v25)", () => {
   });
 });
 
+describe("boot files other than .bootcde", () => {
+  it("erases a .bootrst (which Espruino runs in place of .bootcde) after the switch, so the new image runs, and says so", async () => {
+    const { port, emu } = await board({ files: { ".bootcde": 'console.log("old bootcde")', ".bootrst": 'console.log("old bootrst")' } });
+    expect(emu.powerCycle()).toEqual({ ran: [".bootrst"], output: "old bootrst\r\n" });
+    const log: string[] = [];
+    const result = await flash(image("N"), port, { onLog: (m) => log.push(m) }, emu);
+    expect(result.erased).toEqual([".bootrst"]);
+    expect(emu.read(".bootrst")).toBeUndefined();
+    expect(log.join("\n")).toMatch(/erased \.bootrst \(26 bytes\): Espruino runs it at boot in place of \.bootcde, so the new image would never have run/);
+    expect(emu.boots.at(-1)).toEqual({ ran: [".bootcde", "mote.b.js"], output: "image N booted\r\n" });
+    // And it sticks: a power cycle boots the new image, not the old .bootrst.
+    expect(emu.powerCycle()).toEqual({ ran: [".bootcde", "mote.b.js"], output: "image N booted\r\n" });
+    // A board without one: nothing erased, nothing said about it.
+    const again: string[] = [];
+    expect((await flash(image("O"), port, { onLog: (m) => again.push(m) }, emu)).erased).toEqual([]);
+    expect(again.join("\n")).not.toMatch(/bootrst/);
+  });
+
+  it("a .bootrst written by E.setBootCode(code, true) on the board is found and erased too", async () => {
+    const { port, emu } = await board();
+    await flash(image("A"), port, {}, emu);
+    // As a person would type it in the Espruino IDE's console.
+    const typed = await SerialLink.open(port, 115200);
+    await typed.write('E.setBootCode(\'console.log("saved with alwaysExec")\', true)\n');
+    await typed.waitFor((t) => (t.includes("=true") ? true : undefined), 2000);
+    await typed.close();
+    expect(emu.powerCycle().ran).toEqual([".bootrst"]);
+    const result = await flash(image("B"), port, {}, emu);
+    expect(result.erased).toEqual([".bootrst"]);
+    expect(emu.powerCycle().output).toBe("image B booted\r\n");
+  });
+
+  it("leaves .boot0….boot3 (they run before the image) and names each in a warning", async () => {
+    const { port, emu } = await board({ files: { ".boot0": 'console.log("boot0 ran")', ".boot2": "/* a module's boot code */" } });
+    const log: string[] = [];
+    const result = await flash(image("P"), port, { onLog: (m) => log.push(m) }, emu);
+    expect(result.earlyBootFiles).toEqual([
+      { name: ".boot0", bytes: 24 },
+      { name: ".boot2", bytes: 26 },
+    ]);
+    expect(result.erased).toEqual([]);
+    const warnings = log.filter((m) => m.startsWith("warning: the board also runs"));
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toMatch(/^warning: the board also runs \.boot0 \(24 bytes\) at every boot, before the image; mote leaves it .*require\("Storage"\)\.erase\("\.boot0"\)/);
+    expect(emu.read(".boot0")).toBe('console.log("boot0 ran")');
+    expect(emu.powerCycle()).toEqual({ ran: [".boot0", ".boot2", ".bootcde", "mote.b.js"], output: "boot0 ran\r\nimage P booted\r\n" });
+  });
+});
+
+describe("a board whose image took the console (a mote image with a serial stack)", () => {
+  /** An image that moves the REPL off the port, as platforms/espruino/EspruinoUartP.ts does. */
+  const takesConsole = (tag: string) => `console.log("image ${tag} booted");\nLoopbackA.setConsole(true);\n`;
+
+  it("is recognised by its TinyOS serial frames and the message says how to start it without its boot code; after that it flashes", async () => {
+    const { port, emu } = await board();
+    await flash(takesConsole("S"), port, {}, emu);
+    expect(emu.isConsoleTaken).toBe(true);
+    const error = await flashError(flash(image("T"), port, { attentionTimeoutMs: 1500, expectBoard: "PUCKJS" }));
+    expect(error.code).toBe("CONSOLE_TAKEN");
+    expect(error.message).toMatch(/answers with TinyOS serial frames \(\d+ frames?: AM type 0x93 from node 7\), not Espruino's REPL: a mote image runs there and has taken the console/);
+    expect(error.message).toMatch(/on a Puck\.js, take the battery out and put it back while holding the button/);
+    // Nothing was written: the REPL never heard the flasher.
+    expect(emu.read(".bootcde")).toBe(bootLoader("mote.b.js"));
+    expect(emu.read("mote.a.js")).toBeUndefined();
+    expect(emu.packets.filter((p) => p.type === "FILE_SEND")).toHaveLength(1); // the first flash's only
+
+    // Reset with the button held: Espruino starts without the boot code, and the REPL is back.
+    expect(emu.powerCycle({ skipBootCode: true }).ran).toEqual([]);
+    expect(emu.isConsoleTaken).toBe(false);
+    const result = await flash(image("T"), port, {}, emu);
+    expect(result.file).toBe("mote.a.js");
+    expect(emu.powerCycle().output).toBe("image T booted\r\n");
+  });
+
+  it("the advice names the board's way out: BTN1 held at reset, or erasing the flash where the firmware has no BTN1", async () => {
+    const { port, emu } = await board({ board: "ESP32" });
+    await flash(takesConsole("U"), port, {}, emu);
+    const esp32 = await flashError(flash(image("V"), port, { attentionTimeoutMs: 1000, expectBoard: "ESP32" }));
+    expect(esp32.code).toBe("CONSOLE_TAKEN");
+    expect(esp32.message).toMatch(/has no button that skips the boot code, so erase the flash .*esptool/);
+    const mdbt = await flashError(flash(image("V"), port, { attentionTimeoutMs: 1000, expectBoard: "MDBT42Q" }));
+    expect(mdbt.message).toMatch(/with its button BTN1 held and let go straight away: Espruino then starts without running its boot code/);
+  });
+
+  it("a silent image that took the console: not mistaken for frames, but the message mentions the possibility", async () => {
+    const { port, emu } = await board({ imageFrame: new Uint8Array(0) });
+    await flash(takesConsole("W"), port, {}, emu);
+    const error = await flashError(flash(image("X"), port, { attentionTimeoutMs: 600, expectBoard: "PUCKJS" }));
+    expect(error.code).toBe("NOT_ESPRUINO");
+    expect(error.message).toMatch(/: is an Espruino board connected there, .*A board running a mote image that uses the serial port no longer answers there either; to start it without its boot code: on a Puck\.js/);
+  });
+});
+
 describe("refusals before anything is written", () => {
   it("a board with too little Storage is refused, naming the sizes", async () => {
     const { port, emu } = await board({ storageBytes: 2000 });

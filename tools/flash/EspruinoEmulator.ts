@@ -14,7 +14,11 @@
  *
  * Faults for tests: an old firmware version, little Storage, dropped input
  * bytes, NAKed packets, a board that stops answering, bytes paced at a baud
- * rate.
+ * rate, and an image that has taken the console (`LoopbackA.setConsole(…)`,
+ * as a mote image with a serial stack does): then the REPL is gone, input
+ * goes to the image, and the port carries the image's TinyOS serial frames
+ * until the board is reset with its button held (powerCycle({ skipBootCode:
+ * true })), which starts it without the boot code.
  *
  * Also a program: `node --import ./tools/register.js tools/flash/EspruinoEmulator.ts --port /dev/pts/N [--version 2v25] ...`
  */
@@ -38,6 +42,7 @@ import {
   wireMs,
 } from "./protocol.ts";
 import { SerialLink } from "./SerialLink.ts";
+import { encodeAmFrame } from "../serial/SerialCodec.ts";
 
 export interface EmulatorOptions {
   /** The pseudo-terminal end the emulated board sits on. */
@@ -62,6 +67,20 @@ export interface EmulatorOptions {
   readonly nakPacket?: (index: number, type: PacketTypeName | undefined) => boolean;
   /** Stop answering (ignore input, print nothing) once this many input bytes have arrived, until powerCycle(). */
   readonly hangAfterInputBytes?: number;
+  /**
+   * What an image that took the console sends on the port, every `imageFrameEveryMs`
+   * (default 200 ms): by default one Oscilloscope-like TinyOS serial frame; empty for a silent image.
+   */
+  readonly imageFrame?: Uint8Array;
+  readonly imageFrameEveryMs?: number;
+}
+
+/** A frame a mote image's serial stack might send: an AM packet of type 0x93 from node 7 (Oscilloscope's). */
+export const DEFAULT_IMAGE_FRAME: Uint8Array = encodeAmFrame({ dest: 0xffff, src: 7, type: 0x93, payload: new Uint8Array([0, 1, 0, 100, 0, 3, 1, 2, 3]) });
+
+export interface PowerCycleOptions {
+  /** Reset with the button held: Espruino starts without running the boot files (its way out of code that took the console). */
+  readonly skipBootCode?: boolean;
 }
 
 export interface BootRecord {
@@ -246,6 +265,8 @@ export class EspruinoEmulator {
   private currentBoot: BootRecord | undefined;
   private bootWaiters: { count: number; resolve: (record: BootRecord) => void }[] = [];
   private pending: "load" | "reboot" | "reset" | undefined;
+  private consoleTaken = false;
+  private imageTimer: NodeJS.Timeout | undefined;
 
   private constructor(
     private readonly link: SerialLink,
@@ -280,6 +301,11 @@ export class EspruinoEmulator {
     return emulator;
   }
 
+  /** Whether running code has moved the console off the port (LoopbackA.setConsole). */
+  get isConsoleTaken(): boolean {
+    return this.consoleTaken;
+  }
+
   /** Whether the board has stopped answering (hangAfterInputBytes reached). */
   get isHung(): boolean {
     return this.hung;
@@ -295,8 +321,9 @@ export class EspruinoEmulator {
     this.send(text.replace(/\r?\n/g, "\r\n"));
   }
 
-  /** Power off and on: RAM and the console start afresh, then the boot files run. */
-  powerCycle(): BootRecord {
+  /** Power off and on: RAM and the console start afresh, then the boot files run (unless skipped). */
+  powerCycle(options: PowerCycleOptions = {}): BootRecord {
+    this.releaseConsole();
     this.hung = false;
     this.hangAfterInputBytes = undefined;
     this.inPacer.clear();
@@ -305,7 +332,7 @@ export class EspruinoEmulator {
     this.echoOffForLine = false;
     this.resetInterpreter();
     this.send(`\r\n _____                 _\r\n|   __|___ ___ ___ _ _|_|___ ___\r\n|   __|_ -| . |  _| | | |   | . |\r\n|_____|___|  _|_| |___|_|_|_|___|\r\n          |_| espruino.com\r\n ${this.version} (emulated ${this.board})\r\n\r\n`);
-    return this.runBoot();
+    return this.runBoot(options.skipBootCode);
   }
 
   /** Resolves once the board has booted `count` times in all (powering on is the first), with that boot. */
@@ -316,6 +343,7 @@ export class EspruinoEmulator {
   }
 
   async close(): Promise<void> {
+    this.releaseConsole();
     this.inPacer.clear();
     this.outPacer.clear();
     this.abortPacket();
@@ -334,6 +362,7 @@ export class EspruinoEmulator {
       return;
     }
     if (this.dropInput?.(index, byte)) return;
+    if (this.consoleTaken) return; // the image's serial stack takes these bytes; no REPL hears them, Ctrl-C included
     if (this.packet) {
       this.packetByte(byte);
       return;
@@ -523,6 +552,21 @@ export class EspruinoEmulator {
 
   // --- output, boot
 
+  /** The image's serial stack takes the console: from now on the port carries its frames, not the REPL. */
+  private takeConsole() {
+    if (this.consoleTaken) return;
+    this.consoleTaken = true;
+    const frame = this.options.imageFrame ?? DEFAULT_IMAGE_FRAME;
+    if (frame.length === 0) return;
+    this.imageTimer = setInterval(() => this.send(Buffer.from(frame).toString("latin1")), this.options.imageFrameEveryMs ?? 200);
+  }
+
+  private releaseConsole() {
+    this.consoleTaken = false;
+    if (this.imageTimer) clearInterval(this.imageTimer);
+    this.imageTimer = undefined;
+  }
+
   private send(text: string) {
     if (this.hung) return;
     this.transcript += text;
@@ -554,20 +598,22 @@ export class EspruinoEmulator {
           }
         }
       },
+      takeConsole: () => this.takeConsole(),
       load: () => void (this.pending = "load"),
       reset: () => void (this.pending = "reset"),
       reboot: () => void (this.pending = "reboot"),
     });
   }
 
-  /** Runs the boot files as Espruino does at power-on and on load(). */
-  private runBoot(): BootRecord {
+  /** Runs the boot files as Espruino does at power-on and on load() (none when the button was held at reset). */
+  private runBoot(skip = false): BootRecord {
+    this.releaseConsole();
     this.resetInterpreter();
     this.busy = this.options.busy ?? false;
     const record: BootRecord = { ran: [], output: "" };
     this.boots.push(record);
     this.currentBoot = record;
-    const files = [".boot0", ".boot1", ".boot2", ".boot3", this.storage.read(".bootrst") ? ".bootrst" : ".bootcde"];
+    const files = skip ? [] : [".boot0", ".boot1", ".boot2", ".boot3", this.storage.read(".bootrst") ? ".bootrst" : ".bootcde"];
     try {
       for (const name of files) {
         const code = this.storage.read(name);

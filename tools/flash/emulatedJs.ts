@@ -56,6 +56,8 @@ export interface BoardApi {
   load(): void;
   reset(): void;
   reboot(): void;
+  /** `LoopbackA.setConsole(…)`: the console moves off the board's port, to the running code (a mote image's serial stack). */
+  takeConsole(): void;
 }
 
 export type Mode = "repl" | "image";
@@ -109,7 +111,8 @@ export class Interpreter {
         "E",
         new Builtin("E", {
           CRC32: fn("CRC32", ([v]) => crc32(Buffer.from(str(v), "latin1"))),
-          setBootCode: fn("setBootCode", ([code]) => storage.write(".bootcde", str(code))),
+          // With alwaysExec, Espruino writes .bootrst, which it then runs at boot in place of .bootcde.
+          setBootCode: fn("setBootCode", ([code, alwaysExec]) => storage.write(alwaysExec ? ".bootrst" : ".bootcde", str(code))),
           reboot: fn("reboot", () => void board.reboot()),
         }),
       ],
@@ -120,6 +123,7 @@ export class Interpreter {
           throw new JsError("Error", `Module ${str(name)} not found`);
         }),
       ],
+      ["LoopbackA", new Builtin("LoopbackA", { setConsole: fn("setConsole", () => void board.takeConsole()) })],
       ["load", fn("load", () => void board.load())],
       ["reset", fn("reset", () => void board.reset())],
     ]);

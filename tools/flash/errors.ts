@@ -7,6 +7,7 @@ export type FlashErrorCode =
   | "PORT_ERROR"
   | "PORT_CLOSED"
   | "NOT_ESPRUINO"
+  | "CONSOLE_TAKEN"
   | "FIRMWARE_TOO_OLD"
   | "IMAGE_TOO_BIG"
   | "TRANSFER_FAILED"

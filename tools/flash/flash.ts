@@ -13,7 +13,10 @@
  * 3. Verify: length and CRC-32 of the slot read back from the board.
  * 4. Only then switch: `.bootcde` becomes a one-line loader of the new slot
  *    (one small Storage write). Until that write the board boots what it
- *    booted before; after it, the new, verified image.
+ *    booted before; after it, the new, verified image. A `.bootrst`, which
+ *    Espruino runs in place of `.bootcde`, is erased right after (else the
+ *    new image would never run); `.boot0`…`.boot3`, which run before either,
+ *    are left alone and named in a warning.
  * 5. Restart with `load()` and pass the console on until the caller stops.
  */
 import { StringDecoder } from "node:string_decoder";
@@ -43,6 +46,7 @@ import {
   wireMs,
 } from "./protocol.ts";
 import { SerialLink } from "./SerialLink.ts";
+import { decodeSerialStream } from "../serial/SerialCodec.ts";
 
 export type TransferProtocol = "packet" | "repl";
 
@@ -91,6 +95,8 @@ export interface BoardInfo {
   readonly storageFree: number;
   /** The slot `.bootcde` loaded before this flash, if mote had flashed the board. */
   readonly bootedSlot: SlotFile | undefined;
+  /** `.boot0`…`.boot3` found on the board, with their sizes: they run before the image at every boot and were left in place. */
+  readonly earlyBootFiles: readonly { readonly name: string; readonly bytes: number }[];
 }
 
 export interface FlashResult extends BoardInfo {
@@ -103,6 +109,8 @@ export interface FlashResult extends BoardInfo {
   readonly retransmissions: number;
   /** Whole uploads it took (1 unless one failed verification). */
   readonly uploads: number;
+  /** Boot files erased so the image runs (`.bootrst`, which Espruino runs in place of `.bootcde`). */
+  readonly erased: readonly string[];
   /** From opening the port to sending the restart. */
   readonly elapsedMs: number;
   /** Stops passing the console on and closes the port. */
@@ -139,7 +147,15 @@ interface StorageFacts {
   readonly free: number;
   readonly bootedSlot: SlotFile | undefined;
   readonly slotBytes: Record<SlotFile, number>;
+  /** Bytes of `.bootrst` (0: none). */
+  readonly bootrstBytes: number;
+  readonly earlyBootFiles: readonly { readonly name: string; readonly bytes: number }[];
 }
+
+/** Run at boot before `.bootcde` (Espruino's jsiLoadBootCode order). */
+const EARLY_BOOT_FILES = [".boot0", ".boot1", ".boot2", ".boot3"] as const;
+/** Run at boot in place of `.bootcde` when present (`E.setBootCode(code, true)` writes it). */
+const BOOTRST_FILE = ".bootrst";
 
 interface BoardFacts {
   readonly version: FirmwareVersion;
@@ -200,6 +216,12 @@ class Flasher {
     }
     const file: SlotFile = storage.bootedSlot === SLOT_FILES[1] ? SLOT_FILES[0] : SLOT_FILES[1];
     this.checkSpace(bytes.length, storage, file);
+    for (const early of storage.earlyBootFiles) {
+      this.log(
+        `warning: the board also runs ${early.name} (${early.bytes} bytes) at every boot, before the image; mote leaves it ` +
+          `(a module or app may have put it there). If it gets in the image's way, erase it: require("Storage").erase(${JSON.stringify(early.name)})`,
+      );
+    }
 
     const crc = crc32(bytes);
     const attempts = Math.max(1, this.options.uploadAttempts ?? 2);
@@ -227,6 +249,12 @@ class Flasher {
       await this.writeSmallFile(NODE_FILE, nodeFileContents(this.options.nodeId), `writing node id ${this.options.nodeId}`, false);
     }
     await this.writeSmallFile(BOOT_FILE, bootLoader(file), `switching the boot code to ${file}`, true);
+    const erased: string[] = [];
+    if (storage.bootrstBytes > 0) {
+      // Espruino runs .bootrst in place of .bootcde: left there, it would keep the new image from ever running.
+      await this.eraseBootrst(storage.bootrstBytes);
+      erased.push(BOOTRST_FILE);
+    }
 
     this.progress("restart", bytes.length, bytes.length);
     this.link.consume();
@@ -243,6 +271,8 @@ class Flasher {
       crc,
       retransmissions: this.retransmissions,
       uploads,
+      erased,
+      earlyBootFiles: storage.earlyBootFiles,
     };
   }
 
@@ -341,9 +371,11 @@ class Flasher {
     const deadline = performance.now() + budget;
     const slice = Math.min(budget, Math.max(1000, budget / 3));
     const storage = 'require("Storage")';
+    const bootFiles = [BOOTRST_FILE, ...EARLY_BOOT_FILES];
     const everything =
       `[process.env.VERSION,process.env.BOARD,${storage}.getFree(),E.CRC32(${storageRead(BOOT_FILE)}),` +
-      `${storageRead(SLOT_FILES[0])}.length,${storageRead(SLOT_FILES[1])}.length]`;
+      `${storageRead(SLOT_FILES[0])}.length,${storageRead(SLOT_FILES[1])}.length,` +
+      `${bootFiles.map((f) => `${storageRead(f)}.length`).join(",")}]`;
     let heard = "";
     while (performance.now() < deadline) {
       this.link.consume();
@@ -358,7 +390,7 @@ class Flasher {
         heard += this.link.received;
       }
       if (reply.kind !== "reply" || !Array.isArray(reply.value)) continue;
-      const [versionText, board, free, bootCrc, bytesA, bytesB] = reply.value as unknown[];
+      const [versionText, board, free, bootCrc, bytesA, bytesB, ...bootBytes] = reply.value as unknown[];
       const version = typeof versionText === "string" ? parseVersion(versionText) : undefined;
       if (!version) break;
       const boardName = typeof board === "string" ? board : "unknown board";
@@ -366,19 +398,39 @@ class Flasher {
       if (this.options.expectBoard && normalizeBoard(this.options.expectBoard) !== normalizeBoard(boardName)) {
         this.log(`warning: expected a ${this.options.expectBoard} but the board says it is a ${boardName}`);
       }
-      const storageKnown = typeof free === "number" && typeof bytesA === "number" && typeof bytesB === "number";
+      const storageKnown =
+        typeof free === "number" && typeof bytesA === "number" && typeof bytesB === "number" && bootBytes.length === bootFiles.length && bootBytes.every((b) => typeof b === "number");
       const bootedSlot = SLOT_FILES.find((slot) => crc32(Buffer.from(bootLoader(slot))) === bootCrc);
+      const sizes = bootBytes as number[];
       return {
         version,
         board: boardName,
-        storage: storageKnown ? { free, bootedSlot, slotBytes: { [SLOT_FILES[0]]: bytesA, [SLOT_FILES[1]]: bytesB } as Record<SlotFile, number> } : undefined,
+        storage: storageKnown
+          ? {
+              free,
+              bootedSlot,
+              slotBytes: { [SLOT_FILES[0]]: bytesA, [SLOT_FILES[1]]: bytesB } as Record<SlotFile, number>,
+              bootrstBytes: sizes[0]!,
+              earlyBootFiles: EARLY_BOOT_FILES.map((name, i) => ({ name, bytes: sizes[i + 1]! })).filter((f) => f.bytes > 0),
+            }
+          : undefined,
       };
+    }
+    const frames = serialFrames(heard);
+    if (frames) {
+      throw new FlashError(
+        "CONSOLE_TAKEN",
+        `the board on ${this.link.path} answers with TinyOS serial frames (${frames}), not Espruino's REPL: a mote image runs there ` +
+          `and has taken the console for its serial stack, so Ctrl-C and the flasher's lines go to the image. ` +
+          `Start the board without its boot code, then flash again: ${safeBootAdvice(this.options.expectBoard)}`,
+      );
     }
     throw new FlashError(
       "NOT_ESPRUINO",
       `nothing answering like Espruino on ${this.link.path} within ${(budget / 1000).toFixed(1)} s ` +
         (heard ? `(it sent ${heard.length} bytes: ${JSON.stringify(heard.slice(0, 40))}${heard.length > 40 ? "…" : ""})` : "(it sent nothing)") +
-        `: is an Espruino board connected there, running, and at ${this.baud} baud?`,
+        `: is an Espruino board connected there, running, and at ${this.baud} baud? ` +
+        `(A board running a mote image that uses the serial port no longer answers there either; to start it without its boot code: ${safeBootAdvice(this.options.expectBoard)})`,
     );
   }
 
@@ -498,6 +550,27 @@ class Flasher {
     }
   }
 
+  /** Erases `.bootrst` once `.bootcde` runs the new image, and checks it is gone. */
+  private async eraseBootrst(bytes: number) {
+    const what = `erasing ${BOOTRST_FILE}`;
+    try {
+      await this.ask(`(require("Storage").erase(${JSON.stringify(BOOTRST_FILE)}),${storageRead(BOOTRST_FILE)}.length)`, what, (v) =>
+        v === 0 ? true : `${BOOTRST_FILE} still holds ${JSON.stringify(v)} bytes`,
+      );
+    } catch (e) {
+      if (!(e instanceof AttemptFailure)) throw e;
+      throw new FlashError(
+        e.error.code,
+        `${e.error.message}; .bootcde now runs the new image, but Espruino runs ${BOOTRST_FILE} in its place, so the board still starts ` +
+          `the old code there: erase it by hand, require("Storage").erase(${JSON.stringify(BOOTRST_FILE)}), or flash again`,
+      );
+    }
+    this.log(
+      `erased ${BOOTRST_FILE} (${bytes} bytes): Espruino runs it at boot in place of .bootcde, so the new image would never have run ` +
+        `(E.setBootCode(code, true) or the IDE's "run even after reset" saving writes it)`,
+    );
+  }
+
   /** Writes a small file whole (one Storage write) and checks it reads back the same. */
   private async writeSmallFile(name: string, contents: string, what: string, isSwitch: boolean) {
     const write = `require("Storage").write(${JSON.stringify(name)},${JSON.stringify(contents)})`;
@@ -513,6 +586,42 @@ class Flasher {
       throw new FlashError(e.error.code, e.error.message + after);
     }
   }
+}
+
+/**
+ * What the board sent, if it holds whole TinyOS serial frames with good
+ * CRCs (a mote image's serial stack on the console), e.g. "3 frames: AM
+ * type 0x93 from node 7"; undefined otherwise. Random bytes at a wrong baud
+ * rate almost never make a frame whose CRC-16 checks.
+ */
+function serialFrames(heard: string): string | undefined {
+  const { packets, acks, stats } = decodeSerialStream(Buffer.from(heard, "latin1"));
+  if (stats.frames === 0) return undefined;
+  const kinds = [...new Set(packets.map((p) => `AM type 0x${p.type.toString(16).padStart(2, "0")} from node ${p.src}`))];
+  const what = kinds.length ? `: ${kinds.slice(0, 3).join(", ")}` : acks.length ? ": serial ACKs" : "";
+  return `${stats.frames} frame${stats.frames === 1 ? "" : "s"}${what}`;
+}
+
+/**
+ * How to start a board without running its boot code. Espruino skips the
+ * boot code when BTN1 is held as it starts (jsiLoadBootCode); the firmware
+ * for ESP32 and ESP8266 names no BTN1, so there the Storage must be erased.
+ */
+export function safeBootAdvice(board: string | undefined): string {
+  const b = normalizeBoard(board ?? "");
+  if (b.startsWith("puckjs")) {
+    return "on a Puck.js, take the battery out and put it back while holding the button, and let go as the LEDs light (holding it for seconds starts the self-test or the bootloader instead)";
+  }
+  if (b.startsWith("esp32") || b.startsWith("esp8266")) {
+    return (
+      "Espruino's ESP32 and ESP8266 firmware has no button that skips the boot code, so erase the flash and reinstall the Espruino firmware " +
+      "with esptool (esptool.py erase_flash, then write the firmware as espruino.com/ESP32 describes), which also clears Storage"
+    );
+  }
+  return (
+    "reset the board (or plug it in) with its button BTN1 held and let go straight away: Espruino then starts without running its boot code " +
+    "(on a Puck.js: hold the button while putting the battery back)"
+  );
 }
 
 function hex(n: number): string {
