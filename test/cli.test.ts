@@ -70,12 +70,24 @@ describe("the mote command", () => {
     expect(readFileSync(file, "utf8")).toMatch(/<svg[\s\S]*BlinkC[\s\S]*<\/svg>/);
   });
 
-  it("run starts Blink on the node platform and prints LED changes in order", async () => {
-    const r = await mote("run", "configurations/BlinkAppC.ts", "--seconds", "1.6");
-    expect(r.code).toBe(0);
-    const changes = r.stdout.split("\n").filter((l) => /LED\d/.test(l)).map((l) => /LED(\d) (on|off)/.exec(l)!.slice(1).join(" "));
-    // The order of changes in the first second is fixed by the periods, whatever the machine's speed.
-    expect(changes.slice(0, 7)).toEqual(["0 on", "0 off", "1 on", "0 on", "0 off", "1 off", "2 on"]);
-    expect(r.stdout).toMatch(/stopped after \d+ LED changes/);
+  it("run starts Blink on the node platform (the default, or named) and prints LED changes in order", async () => {
+    const runs = await Promise.all([
+      mote("run", "configurations/BlinkAppC.ts", "--seconds", "1.6"),
+      mote("run", "configurations/BlinkAppC.ts", "--platform", "node", "--seconds", "1.6"),
+    ]);
+    for (const r of runs) {
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/^BlinkAppC: node 1 running in real time/);
+      const changes = r.stdout.split("\n").filter((l) => /LED\d/.test(l)).map((l) => /LED(\d) (on|off)/.exec(l)!.slice(1).join(" "));
+      // The order of changes in the first second is fixed by the periods, whatever the machine's speed.
+      expect(changes.slice(0, 7)).toEqual(["0 on", "0 off", "1 on", "0 on", "0 off", "1 off", "2 on"]);
+      expect(r.stdout).toMatch(/stopped after \d+ LED changes/);
+    }
+  });
+
+  it("run refuses another platform, pointing at mote sim", async () => {
+    const r = await mote("run", "configurations/BlinkAppC.ts", "--platform", "sim", "--seconds", "1");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("run starts one mote in real time on the node platform; use `mote sim` for simulated motes");
   });
 });
