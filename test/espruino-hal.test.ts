@@ -2,12 +2,12 @@
  * The espruino HAL beyond Blink, each piece run under the Espruino API shim:
  * the button (setWatch, debounce), the UART (the console device, taken
  * over), the node id from Storage, the sensors behind Read, and the BLE
- * advertising radio between two boards.
+ * advertising radio between two boards; Blink on each board description.
  */
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { build, ROOT, type BuildReport } from "../tools/build/build.ts";
-import { EspruinoShim, ShimAir } from "../tools/espruino/shim.ts";
+import { EspruinoShim, SHIM_BOARDS, ShimAir, type ShimBoard } from "../tools/espruino/shim.ts";
 import { RadioCountMsg } from "../components/apps/RadioCountMsg.ts";
 import { MOTE_MANUFACTURER } from "../platforms/espruino/EspruinoBleRadioP.ts";
 
@@ -171,5 +171,51 @@ describe("PlatformRadioC (BLE advertising)", () => {
     expect(shim.leds).toBe(0);
     expect(shim.deliverAdvertisement(0x004c, [1, 2, 3, 4, 5, 6, 7, 8, 9])).toBe(false); // another company: filtered by the scan
     expect(shim.uncaught).toEqual([]);
+  });
+});
+
+describe("LedsC on every board description (Blink)", () => {
+  const blink = (board: string) =>
+    build({ entry: path.join(ROOT, "configurations", "BlinkAppC.ts"), platform: "espruino", board, write: false, typecheck: false });
+
+  // What each board's firmware names (Espruino's boards/*.py): the shim boards of tools/espruino/shim.ts,
+  // except the ESP32, modelled as a DevKit: no LED1 in the firmware, the blue LED on D2 (GPIO2).
+  const boards: [string, ShimBoard, number][] = [
+    ["pico", SHIM_BOARDS.pico!, 2],
+    ["puckjs", SHIM_BOARDS.puckjs!, 3],
+    ["mdbt42q", SHIM_BOARDS.mdbt42q!, 1],
+    ["esp32", { ...SHIM_BOARDS.esp32!, leds: ["D2"] }, 1],
+  ];
+
+  it.each(boards)("Blink built for %s drives the LEDs that board has", async (name, shimBoard, ledCount) => {
+    const report = await blink(name);
+    expect(report.board).toBe(name);
+    expect(report.figures.jsVarsAtBoot).toBeLessThanOrEqual(report.figures.jsVarsBudget!);
+    const shim = new EspruinoShim({ board: shimBoard });
+    shim.load(report.image);
+    shim.runMs(2_000);
+    expect(shim.uncaught).toEqual([]);
+    expect(new Set(shim.ledTrace.map((c) => c.led))).toEqual(new Set(Array.from({ length: ledCount }, (_, i) => i)));
+    // LED 0 toggles every 250 ms: 8 changes in 2 s, on and off in turn.
+    const led0 = shim.ledTrace.filter((c) => c.led === 0);
+    expect(led0.map((c) => c.timeMs)).toEqual([250, 500, 750, 1000, 1250, 1500, 1750, 2000]);
+    expect(led0.map((c) => c.on)).toEqual([true, false, true, false, true, false, true, false]);
+  });
+
+  it("the ESP32 firmware names no LED1, so the image drives D2; a board naming LED1 never touches D2", async () => {
+    const esp32 = new EspruinoShim({ board: { ...SHIM_BOARDS.esp32!, leds: ["D2"] } });
+    expect(esp32.globals().LED1).toBeUndefined();
+    esp32.load((await blink("esp32")).image);
+    esp32.runMs(500);
+    expect(esp32.pin("D2").value).toBe(0);
+    expect(esp32.ledTrace).toEqual([
+      { timeMs: 250, led: 0, on: true },
+      { timeMs: 500, led: 0, on: false },
+    ]);
+    const mdbt = new EspruinoShim({ board: "mdbt42q" });
+    mdbt.load((await blink("mdbt42q")).image);
+    mdbt.runMs(250);
+    expect(mdbt.pin("D2").value).not.toBe(1);
+    expect(mdbt.ledTrace).toEqual([{ timeMs: 250, led: 0, on: true }]);
   });
 });

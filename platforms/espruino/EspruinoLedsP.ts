@@ -9,7 +9,7 @@ declare const digitalWrite: (pins: readonly EspruinoPin[], value: number) => voi
  * The LEDs the board's firmware names LED1, LED2 and LED3, written together
  * with one `digitalWrite` of a pin array (Espruino writes the value's bits
  * to the pins, least significant bit to the last pin). A board with fewer
- * LEDs (the Pico has two, the MDBT42Q one, the generic ESP32 none) simply
+ * LEDs (the Pico has two, the MDBT42Q and ESP32 one) simply
  * has a shorter array: `global.LED3` is undefined there. Each command is
  * one call from the application into the interpreter (no GeneralIO layer:
  * on Espruino every function hop costs as much as the call itself). The
@@ -18,7 +18,10 @@ declare const digitalWrite: (pins: readonly EspruinoPin[], value: number) => voi
  */
 export const EspruinoLedsP = module("EspruinoLedsP", { provides: { Leds } }, () => {
   const g = global;
-  const pins = [g.LED3, g.LED2, g.LED1].filter((p) => p) as EspruinoPin[];
+  // Espruino's ESP32 and ESP8266 firmware names no LED1 (their board files define no LEDs); their
+  // common boards (ESP32 DevKit, ESP-12 modules) have a blue LED on GPIO2, so D2 stands in there.
+  // Every other board names LED1, and the Pico has no D2.
+  const pins = [g.LED3, g.LED2, g.LED1 || g.D2].filter((p) => p) as EspruinoPin[];
   const write = digitalWrite; // a short local name for the image (Espruino's own functions need no `this`)
   let state = 0;
   return {

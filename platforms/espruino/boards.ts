@@ -93,28 +93,32 @@ export const ESPRUINO_BOARDS: Readonly<Record<string, BoardDescription>> = {
     ble: true,
     sensors: ["E.getTemperature()", "analogRead(D2..D5, D28..D31)"],
   }),
-  esp32: board("esp32", "ESP32 (Serial1 console at 115200; the generic firmware names no LEDs)", {
+  // Espruino's boards/ESP32.py defines no devices (no LED1, no BTN1). The LED is the blue one on
+  // GPIO2 of the common ESP32 DevKit boards, as the Moddable esp32 board has it; EspruinoLedsP
+  // drives D2 where the firmware names no LED1.
+  esp32: board("esp32", "ESP32 DevKit (Serial1 console at 115200, blue LED on GPIO2)", {
     env: "ESP32",
     chip: "ESP32",
     jsVars: 16383,
     reservedJsVars: reserve(16383),
     jsVarBytes: 16,
     charsPerJsVar: 12,
-    leds: [],
+    leds: ["D2 (blue, on DevKit boards; the firmware names no LED1)"],
     console: "Serial1",
     consolePins: { tx: "D1", rx: "D3" },
     consoleBaud: 115200,
     ble: false,
     sensors: ["E.getTemperature()", "analogRead(D32..D39)"],
   }),
-  esp8266: board("esp8266", "ESP8266 with 4 MB flash (Serial1 console at 115200; few JsVars)", {
+  // boards/ESP8266_4MB.py defines no devices either; ESP-12 modules have a blue LED on GPIO2, lit when D2 is low.
+  esp8266: board("esp8266", "ESP8266 with 4 MB flash (Serial1 console at 115200, LED on GPIO2; few JsVars)", {
     env: "ESP8266_4MB",
     chip: "ESP8266",
     jsVars: 1600,
     reservedJsVars: reserve(1600),
     jsVarBytes: 16,
     charsPerJsVar: 12,
-    leds: [],
+    leds: ["D2 (the ESP-12 module's blue LED, lit when low)"],
     console: "Serial1",
     consolePins: { tx: "D1", rx: "D3" },
     consoleBaud: 115200,
