@@ -14,6 +14,7 @@ import { BuildError } from "../tools/build/diagnostics.ts";
 import { flattenInstances } from "../tools/build/flatten.ts";
 import { EspruinoShim } from "../tools/espruino/shim.ts";
 import { FIRST_PART, MOTE_MANUFACTURER, SECOND_PART } from "../platforms/espruino/EspruinoBleRadioP.ts";
+import { estimateJsVars } from "../platforms/espruino/jsvars.ts";
 
 // The helpers as the glue writes them (tools/build/generate.ts), for the unflattened run.
 const HELPERS = `
@@ -152,5 +153,20 @@ describe("collection on a Puck.js, flattened", () => {
     expect(data[0]!.slice(0, 4)).toEqual([0, 1, 0, 5]);
     expect([data[0]![12], data[0]![13], data[0]![14]]).toEqual([9, 42, 0x93]);
     expect(puck.uncaught).toEqual([]);
+  });
+});
+
+describe("the JsVar estimate, function by function", () => {
+  const opts = { charsPerJsVar: 9, jsVarBytes: 13 };
+  const fns = (code: string) => estimateJsVars(code, opts).breakdown.functions;
+  it("prices a function by where it is made: no scope name at the top level, a copied scope chain from two scopes deep", () => {
+    expect(fns("var f = function (a, b) {};")).toBe(3 + 2);
+    expect(fns("(function () { var f = function (a) {}; })();")).toBe(4 + 1);
+    // Made two function scopes deep: the chain of two scopes copied (an array and a name per scope).
+    expect(fns("(function () { (function () { var f = function () {}; })(); })();")).toBe(4 + 1 + 2);
+  });
+  it("counts a bound function, which copies the target's names and keeps its bound arguments and `this`", () => {
+    const plain = fns("(function () { var f = function (a, b) {}; })();");
+    expect(fns("(function () { var f = function (a, b) {}; var g = f.bind(null, 1); })();") - plain).toBe(5 + 2 + 1);
   });
 });

@@ -12,18 +12,35 @@
  *
  * | thing created                 | JsVars                                           |
  * | ----------------------------- | ------------------------------------------------ |
- * | function (closure)            | 7 + 1 per parameter (+ its code, see below)      |
+ * | function (closure)            | 4 + 1 per parameter; 3 at the top level; + 1 + d if made d ≥ 2 function scopes deep |
+ * | bound function (`f.bind`)     | 5 + 1 per parameter of f + 1 per bound argument  |
  * | object literal                | 2 + 1 per property it has once the mote started  |
  * | array literal                 | 1 + 1 per element                                |
  * | kept scope                    | 1 + 1 per local variable or parameter            |
  * | typed array of n bytes        | 2 + n / (characters per JsVar), or 3 + n / (bytes per JsVar) once large (a flat string) |
  *
- * Calibration: Espruino's own counts (espruino-dialect.md) give 22 JsVars
- * for a closure returning an object with two methods — 2 × 7 (functions)
- * + 4 (object with 2 properties) + 2 (the kept scope with one local) + the
- * name it is stored under = 21 here — and 41 for ten `{ v: n }` objects in
- * an array — 1 + 10 + 10 × 3 = 41 here. A function's 7 are its own var,
- * its `#code` and `#scope` names and values, and its line number.
+ * A function, from Espruino's sources (jsparse.c, jspeFunctionDefinition
+ * and jspeFunctionDefinitionInternal): its own var, a name per parameter,
+ * the `#cod` name and its value (a native string, below), and the `#sco`
+ * name, whose value is the scope the function was made in, shared by every
+ * function made there (jspeiGetScopesAsVar returns that scope itself when
+ * there is one; from two function scopes deep it copies the chain, an array
+ * with a name per scope; at the top level there is none, and no name). No
+ * `#lin` line number: Espruino adds one only when the code was sent with a
+ * line-number offset, and boot code runs with none (jsflash.c,
+ * jsfLoadBootCodeFromFlash: `jspEvaluateVar(code, 0, 0)`). A bound
+ * function (jswrap_functions.c, jswrap_function_bind) is a new function var
+ * with a copy of each of f's names (parameters, `#cod`, `#sco`), a value
+ * per bound argument, and the `#thi` name with its value.
+ *
+ * Calibration: espruino-dialect.md's table was measured at the REPL of the
+ * Linux build, which keeps more than a flashed image: each function's text
+ * copied into RAM and its line number, and the typed line in the REPL's
+ * history. Its 22 JsVars for a closure returning an object with two methods
+ * are, here, 2 × 4 (functions) + 4 (object with 2 properties) + 2 (the
+ * kept scope with one local) for the image run from flash; its 41 for ten
+ * `{ v: n }` objects in an array (no functions) are 1 + 10 + 10 × 3 = 41
+ * here too.
  *
  * Function code: when the image runs from Storage (`.bootcde`, which is how
  * `mote flash` installs it), Espruino points each function's code at the
@@ -40,7 +57,10 @@ import { parse } from "acorn";
 import { isFunction, isNode, type Node } from "../../tools/build/ast.ts";
 import { EspruinoShim, type ShimBoard } from "../../tools/espruino/shim.ts";
 
-export const FUNCTION_JSVARS = 7;
+/** A function made in a function scope: its var, `#cod` with its value, `#sco` (parameters apart). */
+export const FUNCTION_JSVARS = 4;
+/** A bound function: its var, copies of `#cod` and `#sco`, `#thi` and its value (parameters apart). */
+export const BOUND_FUNCTION_JSVARS = 5;
 export const OBJECT_JSVARS = 2;
 export const ARRAY_JSVARS = 1;
 export const SCOPE_JSVARS = 1;
@@ -82,6 +102,8 @@ export class ImageStartError extends Error {
 interface FunctionInfo {
   readonly params: number;
   readonly codeChars: number;
+  /** Function scopes around it where it is made (0: the top level). */
+  readonly depth: number;
 }
 
 interface Edit {
@@ -98,6 +120,7 @@ const DECL = "__moteD";
 const OBJ = "__moteO";
 const ARR = "__moteA";
 const SCOPE = "__moteS";
+const BIND = "__moteB";
 
 interface Instrumented {
   readonly code: string;
@@ -147,9 +170,15 @@ function createsClosures(fn: Node): boolean {
   return found;
 }
 
-function info(fn: Node, code: string): FunctionInfo {
+function info(fn: Node, code: string, depth: number): FunctionInfo {
   const body = fn.body as Node;
-  return { params: (fn.params as unknown[]).length, codeChars: code.slice(body.start, body.end).length };
+  return { params: (fn.params as unknown[]).length, codeChars: code.slice(body.start, body.end).length, depth };
+}
+
+/** JsVars of a function made `depth` function scopes deep (see the table above). */
+function functionJsVars(f: FunctionInfo): number {
+  const scope = f.depth === 0 ? -1 : f.depth >= 2 ? 1 + f.depth : 0;
+  return FUNCTION_JSVARS + scope + f.params;
 }
 
 /** Inserts the counting calls into the image. */
@@ -164,10 +193,10 @@ export function instrument(code: string): Instrumented {
     edits.push({ pos: n.end, kind: 0, depth, text: ")" });
   };
   /** Counting at the entry of a function body (or the program). */
-  const atEntry = (owner: Node, body: Node, depth: number, scopeLocals: number | undefined) => {
+  const atEntry = (owner: Node, body: Node, depth: number, scopeLocals: number | undefined, fnDepth: number) => {
     const decls: FunctionInfo[] = [];
     for (const s of body.type === "BlockStatement" || body.type === "Program" ? (body.body as Node[]) : []) {
-      if (s.type === "FunctionDeclaration") decls.push(info(s, code));
+      if (s.type === "FunctionDeclaration") decls.push(info(s, code, fnDepth));
     }
     const calls: string[] = [];
     if (decls.length) {
@@ -185,7 +214,8 @@ export function instrument(code: string): Instrumented {
     void owner;
   };
 
-  const walk = (n: Node, depth: number, parent: Node | undefined, parentKey: string) => {
+  /** `fnDepth`: the function scopes around `n`. */
+  const walk = (n: Node, depth: number, parent: Node | undefined, parentKey: string, fnDepth: number) => {
     if (isFunction(n)) {
       const isMethod =
         parent !== undefined &&
@@ -193,33 +223,39 @@ export function instrument(code: string): Instrumented {
           parent.type === "MethodDefinition");
       const isIife = parent !== undefined && parent.type === "CallExpression" && parentKey === "callee";
       if (n.type !== "FunctionDeclaration" && !isMethod && !isIife) {
-        functions.push(info(n, code));
+        functions.push(info(n, code, fnDepth));
         wrap(n, depth, ` ${FN}(${functions.length - 1},`);
       }
       const body = n.body as Node;
       const locals = (n.params as unknown[]).length + countLocals(body);
-      atEntry(n, body, depth + 1, createsClosures(n) ? locals : undefined);
+      atEntry(n, body, depth + 1, createsClosures(n) ? locals : undefined, fnDepth + 1);
     } else if (n.type === "ObjectExpression") {
       const methods: FunctionInfo[] = [];
       for (const p of n.properties as Node[]) {
-        if (p.type === "Property" && (p.method === true || p.kind !== "init") && isNode(p.value)) methods.push(info(p.value, code));
+        if (p.type === "Property" && (p.method === true || p.kind !== "init") && isNode(p.value)) methods.push(info(p.value, code, fnDepth));
       }
       objectMethods.push(methods);
       wrap(n, depth, ` ${OBJ}(${objectMethods.length - 1},`);
     } else if (n.type === "ArrayExpression") {
       wrap(n, depth, ` ${ARR}(`);
     } else if (n.type === "Program") {
-      atEntry(n, n, depth, undefined);
+      atEntry(n, n, depth, undefined, 0);
+    } else if (n.type === "CallExpression") {
+      const callee = n.callee as Node;
+      if (callee.type === "MemberExpression" && callee.computed !== true && (callee.property as Node).name === "bind") {
+        wrap(n, depth, ` ${BIND}(${Math.max(0, (n.arguments as unknown[]).length - 1)},`);
+      }
     }
+    const inner = isFunction(n) ? fnDepth + 1 : fnDepth;
     for (const key in n) {
       if (key === "type" || key === "start" || key === "end") continue;
       const v = n[key];
       if (Array.isArray(v)) {
-        for (const item of v) if (isNode(item)) walk(item, depth + 1, n, key);
-      } else if (isNode(v)) walk(v, depth + 1, n, key);
+        for (const item of v) if (isNode(item)) walk(item, depth + 1, n, key, inner);
+      } else if (isNode(v)) walk(v, depth + 1, n, key, inner);
     }
   };
-  walk(ast, 0, undefined, "");
+  walk(ast, 0, undefined, "", 0);
 
   edits.sort((a, b) => a.pos - b.pos || a.kind - b.kind || (a.kind === 0 ? b.depth - a.depth : a.depth - b.depth));
   let out = "";
@@ -242,7 +278,7 @@ export function estimateJsVars(image: string, options: JsVarEstimateOptions): Js
   let codeInRam = 0;
   const addFunction = (f: FunctionInfo) => {
     functions++;
-    functionVars += FUNCTION_JSVARS + f.params;
+    functionVars += functionJsVars(f);
     codeInRam += codeVars(f.codeChars) - 1; // the flash model already counts one code JsVar
   };
   const objects: object[] = [];
@@ -284,6 +320,13 @@ export function estimateJsVars(image: string, options: JsVarEstimateOptions): Js
     [ARR]: (arr: unknown[]) => {
       arrays.push(arr);
       return arr;
+    },
+    [BIND]: (bound: number, fn: unknown) => {
+      // The bound function's own length is what is left of the target's parameters.
+      const params = (typeof fn === "function" ? fn.length : 0) + bound;
+      functions++;
+      functionVars += BOUND_FUNCTION_JSVARS + params + bound;
+      return fn;
     },
     [SCOPE]: (locals: number) => {
       scopes++;
