@@ -151,8 +151,6 @@ describe("build refusals", () => {
   });
 
   it("index 5 through a configuration that leaves the count to its module is out of range too", async () => {
-    // Only the refusal and the instance are asserted: the location is the
-    // equate inside PairServerC, not the `.at(5)` in the app (reported as a bug).
     const error = await expectRefusal("OutOfRangeViaConfigAppC", {
       message: /out of range: `PairServerP\.Value' has indexes 0\.\.1.* 5/,
       file: "OutOfRangeViaConfigAppC",
@@ -168,6 +166,7 @@ describe("build refusals", () => {
       message: /^cycle in configuration: /,
       file: "CycleBC",
       marker: "cycle B",
+      instance: "CycleBC",
     });
   });
 
@@ -176,6 +175,16 @@ describe("build refusals", () => {
       message: /^cycle in configuration: CycleAC\.Leds = CycleBC\.Leds = CycleAC\.Leds$/,
       file: "CycleBC",
       marker: "cycle B",
+      instance: "CycleBC", // the configuration whose equate closed the circle
+    });
+  });
+
+  it("a cycle of equates on the using side names its file:line and configuration too", async () => {
+    await expectRefusal("UserCycleAppC", {
+      message: /^cycle in configuration: UserCycleXC\.Leds = UserCycleYC\.Leds = UserCycleXC\.Leds$/,
+      file: "UserCycleXC",
+      marker: "user cycle X",
+      instance: "UserCycleXC",
     });
   });
 
@@ -184,6 +193,7 @@ describe("build refusals", () => {
       message: /^unknown component in c\.component\(\.\.\.\): got undefined\b/,
       file: "UnknownComponentAppC",
       marker: "unknown",
+      instance: "UnknownComponentAppC",
     });
     const message = error.diagnostics[0]!.message;
     expect(message).toMatch(/Known components: /);
@@ -195,6 +205,7 @@ describe("build refusals", () => {
       message: /^unknown component in c\.component\(\.\.\.\): got an object\b/,
       file: "NotAComponentAppC",
       marker: "not a component",
+      instance: "NotAComponentAppC",
     });
     expect(error.diagnostics[0]!.message).toMatch(/Known components: .*\bLedsC\b/);
   });

@@ -147,10 +147,10 @@ export function connect(graph: ElaboratedGraph): ConnectedGraph {
     }
   };
 
-  const up = (state: State, path: string[], user: { instance: number; slot: string }) => {
+  const up = (state: State, path: string[], user: { instance: number; slot: string }, via?: WireEdge) => {
     const k = `${key(state.instance, state.slot)}@${String(state.sel)}`;
     if (path.includes(k)) {
-      cycle(path, k, undefined);
+      cycle(path, k, via);
       return;
     }
     for (const w of userEdges.get(key(state.instance, state.slot)) ?? []) {
@@ -165,7 +165,7 @@ export function connect(graph: ElaboratedGraph): ConnectedGraph {
         }
       } else {
         const next = cross(state, w.to, w.from, w.at);
-        if (next) up(next, [...path, k], user);
+        if (next) up(next, [...path, k], user, w);
       }
     }
   };
@@ -179,7 +179,13 @@ export function connect(graph: ElaboratedGraph): ConnectedGraph {
     const id = names.slice(0, -1).sort().join(",");
     if (reportedCycles.has(id)) return;
     reportedCycles.add(id);
-    diagnostics.push({ severity: "error", message: `cycle in configuration: ${names.join(" = ")}`, location: via?.at });
+    diagnostics.push({
+      severity: "error",
+      message: `cycle in configuration: ${names.join(" = ")}`,
+      location: via?.at,
+      // The configuration whose equate closed the circle, as other refusals name theirs.
+      instance: via === undefined ? undefined : inst(via.config).path,
+    });
   };
 
   for (const node of graph.instances) {
