@@ -163,6 +163,22 @@ describe("motes' lives", () => {
     expect(world.energy(1).states.find((s) => s.name === "cpu suspend")!.seconds).toBeCloseTo(1.05 + 0.35, 2);
   });
 
+  it("variables (the last value on a debug channel) are read since the last boot", async () => {
+    const world = new World();
+    world.addMote({ id: 1, image: await imageOf(COUNTER), bootAtMs: 0 });
+    world.turnOffAt(1, 1050);
+    world.turnOnAt(1, 2000);
+    const mote = world.mote(1);
+    world.runUntil(1500);
+    expect(mote.variable("count")).toBe("10"); // off: the last value it wrote
+    world.runUntil(2050);
+    expect(mote.variable("count")).toBeUndefined(); // rebooted: its counter is gone, nothing written yet
+    expect(mote.variable("boot")).toBe("booted 1");
+    world.runUntil(2100);
+    expect(mote.variable("count")).toBe("1");
+    expect(mote.variable("nothing")).toBeUndefined();
+  });
+
   it("the LEDs go dark when the power goes, and a mote that is off hears nothing", async () => {
     const world = new World();
     world.addMote({ id: 0, image: await imageOf(BEACON), bootAtMs: 0 });

@@ -190,6 +190,7 @@ export class SimMote implements MoteHost, EventTarget {
     if (this.booted) this.powerOff();
     this.booted = true;
     this.counters.boots++;
+    this.variables.clear(); // a reboot starts from scratch: no value written before it is current
     this.poweredSince = this.queue.now;
     this.env?.tracer?.life(this.queue.now, this.nodeId, "boot");
     this.host = hostFor(this);
@@ -412,9 +413,11 @@ export class SimMote implements MoteHost, EventTarget {
   }
 
   /**
-   * The last message on debug channel `name`: a module makes a variable
-   * visible by writing it there (`c.Debug.dbg("count", String(count))`), as
-   * TOSSIM's getVariable reads one.
+   * The last message on debug channel `name` since the mote last booted
+   * (undefined if none): a module makes a variable readable by writing it
+   * there whenever it changes (`c.Debug.dbg("count", String(count))`), where
+   * TOSSIM's getVariable reads memory. Board builds take `dbg` calls out,
+   * arguments and all, so this costs them nothing. See docs/simulator.md.
    */
   variable(name: string): string | undefined {
     return this.variables.get(name);
