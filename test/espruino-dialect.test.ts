@@ -165,6 +165,14 @@ describe("what the espruino build refuses", () => {
     expect(errors[0]!.location?.line).toBe(7);
   });
 
+  it("a loop body's const captured by a closure: refused with the module's file and line", async () => {
+    const errors = await refusal("test/fixtures/espruino/LoopCaptureAppC.ts");
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.message).toMatch(/^`m', declared in a loop's body, captured by a closure does not run on Espruino: .*pass it to a function as a parameter/);
+    expect(errors[0]!.location?.file).toBe(path.join(FIXTURES, "LoopCaptureC.ts"));
+    expect(errors[0]!.location?.line).toBe(18);
+  });
+
   it("a board too small: refused with the estimate and the budget; a bigger board takes it", async () => {
     const errors = await refusal("test/fixtures/espruino/BigBuffersAppC.ts", "puckjs");
     expect(errors).toHaveLength(1);
@@ -238,6 +246,17 @@ describe("the dialect check", () => {
     expect(constructs("for (let i = 0; i < 3; i++) sum += i;")).toEqual([]);
     expect(constructs("for (var i = 0; i < 3; i++) fs.push(() => i);")).toEqual([]);
     expect(constructs("for (let i = 0; i < 3; i++) fs.push((i) => i);")).toEqual([]); // a parameter of its own
+  });
+
+  it("refuses let/const declared in a loop's body and captured by a closure (the safe side: see dialect.ts)", () => {
+    const captured = (name: string) => [`\`${name}', declared in a loop's body, captured by a closure`];
+    expect(constructs("let n = 0; while (n < 3) { const m = n; setTimeout(() => m, 0); n++; }")).toEqual(captured("m"));
+    expect(constructs("do { let k = f(); if (k) { g(function () { return k; }); } } while (x);")).toEqual(captured("k"));
+    expect(constructs("for (const x of xs) { const y = x * 2; fs.push(() => y); }")).toEqual(captured("y"));
+    expect(constructs("for (;;) { const m = 1; g(m); (() => m)(); }")).toEqual([]); // used in place, or by a function called right there
+    expect(constructs("for (;;) { fs.push(function () { const q = 1; return () => q; }); }")).toEqual([]); // q is the function's own, once per call
+    expect(constructs("{ const z = 1; f(() => z); }")).toEqual([]); // a block outside any loop runs once
+    expect(constructs("while (x) { var v = 1; f(() => v); }")).toEqual([]); // var is one binding everywhere, as the code expects
   });
 });
 
