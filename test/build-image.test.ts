@@ -10,6 +10,7 @@ import { describe, expect, it } from "vitest";
 import { build, ROOT, type BuildReport } from "../tools/build/build.ts";
 import { aliasBuiltins, specializeGenerics, unwrapForMinify } from "../tools/build/constants.ts";
 import { messageLiteral } from "../tools/build/messages.ts";
+import { MOTE_HOST_PROPERTIES } from "../platforms/sim/MoteHost.ts";
 import { array, defineMessage, i16, i32, i8, struct, u16, u32, u8 } from "../components/message/TypedMessage.ts";
 
 const buildFor = (app: string, platform: string, board?: string): Promise<BuildReport> =>
@@ -29,6 +30,30 @@ function debugStrings(report: BuildReport): string[] {
   }
   return [...out];
 }
+
+describe("the image (design.md): no wiring tables, no interface-name lookups", () => {
+  it.each(["sim", "node"])("Blink for %s names no interface, command, event, component or instance", async (platform) => {
+    const report = await buildFor("BlinkAppC", platform);
+    const names = new Set<string>();
+    for (const n of report.graph.instances) {
+      names.add(n.component.name);
+      for (const part of n.path.split(/[.#]/)) names.add(part);
+      for (const slot of n.slots.values()) {
+        names.add(slot.name);
+        names.add(slot.iface.name);
+        for (const f of [...Object.keys(slot.iface.commands), ...Object.keys(slot.iface.events)]) names.add(f);
+      }
+    }
+    for (const expected of ["Timer", "Leds", "Boot", "startPeriodic", "fired", "led0Toggle", "booted", "BlinkC", "TimerMilliC"]) {
+      expect(names).toContain(expected); // the list is the real one
+    }
+    // The host's own functions (MoteHost) are the one contract kept by name: McuSleep.sleep is host.sleep.
+    for (const kept of MOTE_HOST_PROPERTIES) names.delete(kept);
+    // Every identifier, property name and string the minified image holds.
+    const words = new Set(report.image.match(/[A-Za-z_$][\w$]*/g));
+    expect([...names].filter((n) => words.has(n))).toEqual([]);
+  });
+});
 
 describe("debug channels on boards", () => {
   it.each(["FanOutAppC", "ParameterizedAppC", "DefaultHandlerAppC"])("%s: the simulator keeps its dbg() texts, espruino and moddable images hold none of them", async (app) => {
