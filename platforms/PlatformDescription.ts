@@ -68,6 +68,8 @@ export interface PlatformDescription {
   /** The platform's boards, by name (`mote build --board`). */
   readonly boards?: Readonly<Record<string, BoardDescription>>;
   readonly defaultBoard?: string;
+  /** Bytes of message_t's footer for this platform's radio (default 0: the radio checks its own CRC, as the CC2420 does). */
+  readonly messageFooterSize?: number;
   /**
    * Checks the image for what this engine cannot run or hold (dialect,
    * memory); errors refuse the build, naming the source file and line.

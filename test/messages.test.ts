@@ -72,17 +72,22 @@ describe("declaring a message", () => {
     void OscilloscopeMsg.get.nothing;
   });
 
-  it("a message larger than the payload is an error naming the declaration's line", () => {
+  it("on the host, a message larger than any serial frame carries is an error naming the declaration's line", () => {
     let error: Error | undefined;
     try {
-      defineMessage("TooBig", 1, { a: array(u16, 15) }); // 30 bytes > 28
+      defineMessage("TooBig", 1, { a: array(u16, 123) }); // 246 bytes > 245
     } catch (e) {
       error = e as Error;
     }
-    expect(error?.message).toBe("message `TooBig' is 30 bytes; the payload holds 28 (TOSH_DATA_LENGTH, or the maxSize option)");
+    expect(error?.message).toBe("message `TooBig' is 246 bytes; no payload holds more than 245 (MAX_DATA_LENGTH, what one serial frame carries)");
     // The stack starts at the declaration, not inside the library.
     expect(error?.stack?.split("\n")[1]).toContain("messages.test.ts");
-    expect(defineMessage("Big", 1, { a: array(u16, 15) }, { maxSize: 100 }).size).toBe(30);
+    // The host does not know an application's TOSH_DATA_LENGTH: it takes what some build may (the build checks each image).
+    expect(defineMessage("Big", 1, { a: array(u16, 15) }).size).toBe(30);
+    expect(defineMessage("Widest", 1, { a: array(u8, 245) }).size).toBe(245);
+    // maxSize only ever tightens.
+    expect(() => defineMessage("Capped", 1, { a: array(u16, 15) }, { maxSize: 29 })).toThrow("message `Capped' is 30 bytes, over its maxSize of 29");
+    expect(defineMessage("Roomy", 1, { a: array(u16, 15) }, { maxSize: 300 }).size).toBe(30);
   });
 
   it("rejects bad AM types, field types and array lengths", () => {

@@ -24,17 +24,18 @@
  *   it), typed by `MessageType<typeof Msg>`.
  *
  * Offsets and sizes are computed once, when the declaration runs: at
- * elaboration time in the build (a message larger than the payload,
- * TOSH_DATA_LENGTH bytes unless `maxSize` says otherwise, throws there, so
- * the build fails naming the declaration's line), and once when an image
- * starts (the accessors are closures made then).
+ * elaboration time in the build (a message larger than the application's
+ * payload, TOSH_DATA_LENGTH, throws there, so the build fails naming the
+ * declaration's line), and on the host, where the application's payload
+ * length is not known and only what no serial frame could carry
+ * (MAX_DATA_LENGTH) is refused.
  *
  * Images: the build must treat `defineMessage`, `array` and `struct` as pure
  * calls (MESSAGE_PURE_CALLS), so a declaration nothing uses is left out.
  *
  * This file is image code: it keeps to the Espruino dialect.
  */
-import { TOSH_DATA_LENGTH } from "./Message.ts";
+import { DATA_LENGTH_BUILT, MAX_DATA_LENGTH, TOSH_DATA_LENGTH } from "./Message.ts";
 
 /** Calls the build may drop when their result is unused (tools/build/strip.ts). */
 export const MESSAGE_PURE_CALLS: readonly string[] = ["defineMessage", "array", "struct"];
@@ -159,7 +160,11 @@ export type ValueOf<T extends FieldType> = T extends ScalarType
       : never;
 
 export interface MessageOptions {
-  /** The largest size allowed, in bytes; default TOSH_DATA_LENGTH (28). */
+  /**
+   * A tighter limit for this message, in bytes. It never raises the
+   * payload: an image refuses a message larger than its TOSH_DATA_LENGTH
+   * (set per application), and the host one larger than MAX_DATA_LENGTH.
+   */
   readonly maxSize?: number;
 }
 
@@ -253,9 +258,18 @@ export function defineMessage<const N extends string, F extends FieldMap>(
     fail(`message \`${name}': AM type must be an integer 0..255, got ${amType}`, defineMessage);
   }
   const type = structOf(fields, defineMessage);
-  const maxSize = options && options.maxSize !== undefined ? options.maxSize : TOSH_DATA_LENGTH;
-  if (type.size > maxSize) {
-    fail(`message \`${name}' is ${type.size} bytes; the payload holds ${maxSize} (TOSH_DATA_LENGTH, or the maxSize option)`, defineMessage);
+  // In a build the payload is the application's; on the host, any a serial frame carries.
+  const payload = DATA_LENGTH_BUILT ? TOSH_DATA_LENGTH : MAX_DATA_LENGTH;
+  if (type.size > payload) {
+    fail(
+      DATA_LENGTH_BUILT
+        ? `message \`${name}' is ${type.size} bytes; the payload holds ${payload} (TOSH_DATA_LENGTH: an application sets more with \`export const TOSH_DATA_LENGTH = ${type.size};' in its configuration, or mote build --data-length)`
+        : `message \`${name}' is ${type.size} bytes; no payload holds more than ${payload} (MAX_DATA_LENGTH, what one serial frame carries)`,
+      defineMessage,
+    );
+  }
+  if (options && options.maxSize !== undefined && type.size > options.maxSize) {
+    fail(`message \`${name}' is ${type.size} bytes, over its maxSize of ${options.maxSize}`, defineMessage);
   }
   return {
     kind: "message",

@@ -59,7 +59,7 @@ const ACK_QUEUE = 4;
  *   (from a task), as TinyOS's SerialP does on platforms without power
  *   control of the UART.
  *
- * Static buffers: the receive frame (40 bytes), the transmit frame (80),
+ * Static buffers: the receive frame (TOSH_DATA_LENGTH + 12 bytes, 40 by default), the transmit frame (2 × TOSH_DATA_LENGTH + 24, 80),
  * one receive message and the ACK frame.
  */
 export const SerialP = module(

@@ -3,7 +3,7 @@ import { EBUSY, EOFF, ESIZE, FAIL, SUCCESS } from "../../components/TinyError.ts
 import { PacketLink } from "../../components/interfaces/PacketLink.ts";
 import { Scheduler } from "../../components/interfaces/Scheduler.ts";
 import { SplitControl } from "../../components/interfaces/SplitControl.ts";
-import { ACKED, createMessage, HEADER_SIZE, LENGTH, RSSI, SRC, type Message } from "../../components/message/Message.ts";
+import { ACKED, createMessage, FOOTER, HEADER_SIZE, LENGTH, RSSI, SRC, type Message } from "../../components/message/Message.ts";
 import type { EspruinoBleDevice, EspruinoNrf } from "./EspruinoApi.ts";
 
 declare const NRF: EspruinoNrf;
@@ -16,7 +16,7 @@ export const MOTE_MANUFACTURER = 0x0590;
 export const MANUFACTURER_DATA_MAX = 24;
 /** Frame bytes one advertisement carries after its first byte (MANUFACTURER_DATA_MAX - 1). */
 export const BLE_FRAME_MAX = 23;
-/** A frame longer than BLE_FRAME_MAX goes in two parts: payloads up to this (2 × BLE_FRAME_MAX - HEADER_SIZE, past TOSH_DATA_LENGTH). */
+/** A frame longer than BLE_FRAME_MAX goes in two parts: payloads up to this (2 × BLE_FRAME_MAX - HEADER_SIZE, past the default TOSH_DATA_LENGTH; longer sends get ESIZE). */
 export const BLE_PAYLOAD_MAX = 39;
 /** The first byte: the sequence number (0..63), and these flags. */
 export const FIRST_PART = 0x80;
@@ -111,12 +111,13 @@ export const EspruinoBleRadioP = module(
       const bytes = rxMsg.bytes;
       if (head & SECOND_PART) {
         // Only the second part of the first part heard last, from the same board, fitting the buffer.
-        if (device.id !== partFrom || (head ^ partHead) !== (SECOND_PART | FIRST_PART) || partLength + n > rxMsg.metadataOffset) return;
+        if (device.id !== partFrom || (head ^ partHead) !== (SECOND_PART | FIRST_PART) || partLength + n > FOOTER) return;
         bytes.set(data.subarray(1), partLength);
         n += partLength;
         partFrom = undefined;
       } else {
-        if (n < HEADER_SIZE || n > BLE_FRAME_MAX) return;
+        // Nor more than the buffer holds (an application may set TOSH_DATA_LENGTH below the 16 one part carries).
+        if (n < HEADER_SIZE || n > (FOOTER < BLE_FRAME_MAX ? FOOTER : BLE_FRAME_MAX)) return;
         bytes.set(data.subarray(1), 0);
         if (head & FIRST_PART) {
           partFrom = device.id;

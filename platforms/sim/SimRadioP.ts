@@ -3,7 +3,7 @@ import { EALREADY, EBUSY, EOFF, ESIZE, FAIL, SUCCESS } from "../../components/Ti
 import { PacketLink } from "../../components/interfaces/PacketLink.ts";
 import { Scheduler } from "../../components/interfaces/Scheduler.ts";
 import { SplitControl } from "../../components/interfaces/SplitControl.ts";
-import { ACKED, createMessage, HEADER_SIZE, LENGTH, LQI, RSSI, type Message } from "../../components/message/Message.ts";
+import { ACKED, createMessage, FOOTER, HEADER_SIZE, LENGTH, LQI, RSSI, type Message } from "../../components/message/Message.ts";
 import type { MoteHost } from "./MoteHost.ts";
 
 const OFF = 0;
@@ -43,8 +43,8 @@ export const SimRadioP = module(
     hal.onRadioReceive((frame, length, rssi) => {
       const msg = spare;
       const bytes = msg.bytes;
-      // Frames longer than this buffer's payload, or whose length byte disagrees, are dropped.
-      if (state === ON && length <= msg.metadataOffset && frame[LENGTH] === length - HEADER_SIZE) {
+      // Frames longer than this buffer's payload (TOSH_DATA_LENGTH), or whose length byte disagrees, are dropped.
+      if (state === ON && length <= FOOTER && frame[LENGTH] === length - HEADER_SIZE) {
         for (let i = 0; i < length; i++) bytes[i] = frame[i];
         const meta = msg.metadataOffset;
         bytes[meta + RSSI] = rssi; // dBm as a signed byte
@@ -61,7 +61,7 @@ export const SimRadioP = module(
           if (state !== ON) return EOFF;
           if (sending !== null) return EBUSY;
           const length = HEADER_SIZE + msg.bytes[LENGTH];
-          if (length > msg.metadataOffset) return ESIZE;
+          if (length > FOOTER) return ESIZE;
           sending = msg;
           radioSend(msg.bytes, length, wantAck);
           return SUCCESS;

@@ -18,7 +18,8 @@ import { connect } from "./connect.ts";
 import { BuildError, type Diagnostic, locate, type SourceLocation } from "./diagnostics.ts";
 import { elaborate, ElaborationStop, type ElaboratedGraph, type InstanceNode } from "./elaborate.ts";
 import { generateGlue } from "./generate.ts";
-import { inlineMessageConstants, inlineMessages } from "./messages.ts";
+import { inlineMessageConstants, inlineMessages, type MessageLayout } from "./messages.ts";
+import { DEFAULT_DATA_LENGTH, MAX_DATA_LENGTH } from "../../components/message/Message.ts";
 import { aliasBuiltins, specializeGenerics, unwrapForMinify } from "./constants.ts";
 import { flattenInstances } from "./flatten.ts";
 import { bypassForwarders } from "./forward.ts";
@@ -46,6 +47,12 @@ export interface BuildOptions {
   readonly typecheck?: boolean;
   /** The board (platforms that have boards); default the platform's default board. */
   readonly board?: string;
+  /**
+   * Every message_t's payload, TOSH_DATA_LENGTH (`mote build --data-length`):
+   * over what the configuration declares (`export const TOSH_DATA_LENGTH = n;`),
+   * which is over the default, 28.
+   */
+  readonly dataLength?: number;
 }
 
 export interface ImageBytes {
@@ -82,6 +89,8 @@ export interface BuildReport {
   readonly silencedDebug: readonly string[];
   /** Module instances run in the factory's own scope (board images, flatten.ts), or why none were. */
   readonly flattened: { readonly instances: number; readonly reason?: string };
+  /** The payload of every message_t in the image (TOSH_DATA_LENGTH). */
+  readonly dataLength: number;
   readonly elapsedMs: number;
   readonly graph: ElaboratedGraph;
 }
@@ -148,8 +157,61 @@ interface Elaborated {
   readonly rootComponent: AnyComponent;
 }
 
+/** `export const TOSH_DATA_LENGTH = 114;` in a configuration (TinyOS: `CFLAGS += -DTOSH_DATA_LENGTH=114` in its Makefile). */
+const DATA_LENGTH_DECLARATION = /^export\s+const\s+TOSH_DATA_LENGTH\b[^=\n]*=\s*([^;\n]*)/m;
+
+/**
+ * The message layout an application is built with: its payload length
+ * (`dataLength`, else the configuration's declaration, else 28) and the
+ * platform's footer, as the defines Message.ts reads. The declaration is
+ * read from the source, not run: the length must be known before anything
+ * is bundled, so it is a number literal.
+ */
+export function messageLayout(entry: string, platform: PlatformDescription, dataLength?: number): MessageLayout {
+  let value = DEFAULT_DATA_LENGTH;
+  let source = "the default";
+  let location: SourceLocation | undefined;
+  if (dataLength !== undefined) {
+    value = dataLength;
+    source = "set by --data-length";
+  } else {
+    const text = readFileSync(entry, "utf8");
+    const m = DATA_LENGTH_DECLARATION.exec(text);
+    if (m) {
+      const before = text.slice(0, m.index + m[0].length - m[1]!.length);
+      location = { file: entry, line: before.split("\n").length, column: before.length - before.lastIndexOf("\n") };
+      source = `set in ${path.basename(entry)}:${location.line}`;
+      if (!/^\d+$/.test(m[1]!.trim())) {
+        throw new BuildError([
+          {
+            severity: "error",
+            message: `TOSH_DATA_LENGTH must be a whole number written out (the build reads it before running anything), got \`${m[1]!.trim()}'`,
+            location,
+          },
+        ]);
+      }
+      value = Number(m[1]!.trim());
+    }
+  }
+  if (!Number.isInteger(value) || value < 1 || value > MAX_DATA_LENGTH) {
+    throw new BuildError([
+      {
+        severity: "error",
+        message: `TOSH_DATA_LENGTH ${value} (${source}) must be 1..${MAX_DATA_LENGTH}: one serial frame (SERIAL_MTU 255 bytes) carries at most ${MAX_DATA_LENGTH} payload bytes after its dispatch byte, AM header and CRC`,
+        location,
+      },
+    ]);
+  }
+  const footer = platform.messageFooterSize ?? 0;
+  return {
+    dataLength: value,
+    dataLengthSource: source,
+    define: { MOTE_TOSH_DATA_LENGTH: String(value), MOTE_MESSAGE_FOOTER_SIZE: String(footer) },
+  };
+}
+
 /** Bundles the configuration for Node, runs it, and returns the elaborated graph. */
-async function elaborateEntry(entry: string, platform: string): Promise<Elaborated> {
+async function elaborateEntry(entry: string, platform: string, define: Readonly<Record<string, string>> = {}): Promise<Elaborated> {
   const kernelDir = path.join(COMPONENTS, "kernel");
   const appName = path.basename(entry).replace(/\.[cm]?[jt]s$/, "");
   const stdin = [
@@ -173,6 +235,8 @@ async function elaborateEntry(entry: string, platform: string): Promise<Elaborat
       outfile,
       write: false,
       logLevel: "silent",
+      // The application's message layout, so declarations are checked against its payload.
+      define: { ...define },
       plugins: [platformResolver(platform)],
     });
   } catch (e) {
@@ -253,6 +317,8 @@ export function moteWiring(options: {
   onWired: (result: WiringResult) => void;
   /** Filled with the field names of the typed messages laid out for the image. */
   messageFields?: Set<string>;
+  /** The application's payload length and footer (messageLayout). */
+  layout?: MessageLayout;
 }): esbuild.Plugin {
   return {
     name: "mote-wiring",
@@ -260,7 +326,7 @@ export function moteWiring(options: {
       build.onResolve({ filter: /^#platform$/ }, () => ({ path: path.join(PLATFORMS, options.platform, "index.ts") }));
       build.onResolve({ filter: /^mote-app:/ }, (args) => ({ path: args.path.slice("mote-app:".length), namespace: "mote-app" }));
       build.onLoad({ filter: /.*/, namespace: "mote-app" }, async (args) => {
-        const { graph, appName } = await elaborateEntry(args.path, options.platform);
+        const { graph, appName } = await elaborateEntry(args.path, options.platform, options.layout?.define);
         const diagnostics: Diagnostic[] = [...graph.diagnostics];
         for (const n of graph.instances) {
           if (n.kind === "module" && n.definedAt && path.basename(n.definedAt.file).replace(/\.ts$/, "") !== n.component.name) {
@@ -291,14 +357,14 @@ export function moteWiring(options: {
       });
       build.onLoad({ filter: /\.ts$/ }, async (args) => {
         const source = readFileSync(args.path, "utf8");
-        return { contents: stripForImage(await inlineMessages(args.path, source, options.messageFields)), loader: "ts" };
+        return { contents: stripForImage(await inlineMessages(args.path, source, options.messageFields, options.layout)), loader: "ts" };
       });
     },
   };
 }
 
 /** Bundles the glue into the image text (`var mote; ...` defining the factory). */
-async function bundleImage(entry: string, platform: PlatformDescription, onWired: (r: WiringResult) => void) {
+async function bundleImage(entry: string, platform: PlatformDescription, layout: MessageLayout, onWired: (r: WiringResult) => void) {
   const messageFields = new Set<string>();
   // A host-driven image defines the factory for its host to call; a board's image starts its one mote.
   const start = platform.hostDriven ? "globalThis.mote = mote;" : "mote();";
@@ -325,7 +391,8 @@ async function bundleImage(entry: string, platform: PlatformDescription, onWired
       legalComments: "none",
       charset: "utf8",
       logLevel: "silent",
-      plugins: [moteWiring({ platform: platform.name, hostDriven: platform.hostDriven === true, onWired, messageFields })],
+      define: { ...layout.define },
+      plugins: [moteWiring({ platform: platform.name, hostDriven: platform.hostDriven === true, onWired, messageFields, layout })],
     });
     const text = result.outputFiles.find((f) => f.path.endsWith(".js"))!.text;
     const map = result.outputFiles.find((f) => f.path.endsWith(".map"))!.text;
@@ -346,12 +413,13 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
   if (!existsSync(entry)) {
     throw new BuildError([{ severity: "error", message: `no such configuration file: ${options.entry}` }]);
   }
+  const layout = messageLayout(entry, platform, options.dataLength);
   // tsc runs in its own process while esbuild elaborates and bundles.
   const typeErrors = options.typecheck === false ? Promise.resolve([]) : typecheck(entry);
   let wired: WiringResult | undefined;
   let bundled: Awaited<ReturnType<typeof bundleImage>>;
   try {
-    bundled = await bundleImage(entry, platform, (r) => {
+    bundled = await bundleImage(entry, platform, layout, (r) => {
       wired = r;
     });
   } catch (e) {
@@ -444,6 +512,7 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
     bypassedInterfaces: direct.bypassed,
     silencedDebug: direct.silencedDebug,
     flattened: { instances: flat.instances, ...(flat.reason === undefined ? {} : { reason: flat.reason }) },
+    dataLength: layout.dataLength,
     elapsedMs: performance.now() - started,
     graph: w.graph,
   };

@@ -13,6 +13,7 @@
 import * as esbuild from "esbuild";
 import { createRequire } from "node:module";
 import type { FieldType, MessageDefinition } from "../../components/message/TypedMessage.ts";
+import { BuildError } from "./diagnostics.ts";
 import { applyEdits, type Edit, isNode as isAstNode, type Node as AstNode, parseScript } from "./ast.ts";
 
 /** `export const Name = defineMessage(` at the start of a line (not in a doc comment's example). */
@@ -20,9 +21,19 @@ const DECLARATION = /^export\s+const\s+([A-Za-z_$][\w$]*)\s*=\s*defineMessage\s*
 
 const evaluated = new Map<string, Promise<Readonly<Record<string, unknown>>>>();
 
-/** The file's exports, evaluated in Node (once per file and text). */
-function exportsOf(file: string, source: string): Promise<Readonly<Record<string, unknown>>> {
-  const key = `${file}\u0000${source}`;
+/** What the application's build sets for its messages (build.ts `messageDefines`). */
+export interface MessageLayout {
+  /** The payload every message_t holds (TOSH_DATA_LENGTH). */
+  readonly dataLength: number;
+  /** Where that length was set, for the error that a message does not fit. */
+  readonly dataLengthSource: string;
+  /** esbuild `define`s that give the components this layout. */
+  readonly define: Readonly<Record<string, string>>;
+}
+
+/** The file's exports, evaluated in Node with the build's defines (once per file, text and defines). */
+function exportsOf(file: string, source: string, define: Readonly<Record<string, string>> = {}): Promise<Readonly<Record<string, unknown>>> {
+  const key = `${file}\u0000${source}\u0000${JSON.stringify(define)}`;
   let result = evaluated.get(key);
   if (!result) {
     result = (async () => {
@@ -34,6 +45,7 @@ function exportsOf(file: string, source: string): Promise<Readonly<Record<string
         target: "node20",
         write: false,
         logLevel: "silent",
+        define: { ...define },
       });
       const module = { exports: {} as Record<string, unknown> };
       new Function("module", "exports", "require", out.outputFiles[0]!.text)(module, module.exports, createRequire(file));
@@ -146,17 +158,29 @@ function closingParen(source: string, open: number): number {
  * Replaces each exported `defineMessage(...)` declaration of a component
  * source with its laid-out literal (line breaks kept, so positions in
  * messages still point at the right line). Sources without one come back
- * as they are.
+ * as they are. With a `layout`, a message larger than its payload is a
+ * build error at the declaration's line, whatever its `maxSize` says: the
+ * image could never send it.
  */
-export async function inlineMessages(file: string, source: string, fieldNames?: Set<string>): Promise<string> {
+export async function inlineMessages(file: string, source: string, fieldNames?: Set<string>, layout?: MessageLayout): Promise<string> {
   DECLARATION.lastIndex = 0;
   if (!DECLARATION.test(source)) return source;
-  const exported = await exportsOf(file, source);
+  const exported = await exportsOf(file, source, layout?.define);
   const edits: Edit[] = [];
   DECLARATION.lastIndex = 0;
   for (let m = DECLARATION.exec(source); m; m = DECLARATION.exec(source)) {
     const value = exported[m[1]!];
     if (!isMessage(value)) continue;
+    if (layout && value.size > layout.dataLength) {
+      const line = source.slice(0, m.index).split("\n").length;
+      throw new BuildError([
+        {
+          severity: "error",
+          message: `message \`${value.name}' is ${value.size} bytes; the payload holds ${layout.dataLength} (TOSH_DATA_LENGTH, ${layout.dataLengthSource})`,
+          location: { file, line, column: m.index - source.lastIndexOf("\n", m.index - 1) },
+        },
+      ]);
+    }
     if (fieldNames) addFieldNames(value.struct, fieldNames);
     const start = m.index + m[0].lastIndexOf("defineMessage");
     const end = closingParen(source, m.index + m[0].length - 1);

@@ -10,7 +10,7 @@ import { BuildError, formatDiagnostic } from "../build/diagnostics.ts";
 const USAGE = `mote: TinyOS-style components for JavaScript motes
 
 usage:
-  mote build <configuration.ts> --platform <name> [--board b] [--out dir] [--json] [--no-typecheck]
+  mote build <configuration.ts> --platform <name> [--board b] [--out dir] [--data-length n] [--json] [--no-typecheck]
   mote graph <configuration.ts> [--format dot|svg] [-o file] [--platform name]
   mote run   <configuration.ts> [--platform node] [--seconds s] [--node-id n]
   mote sim   <configuration.ts> [--motes N] [--topology grid:10x10|random:200|file] [--seconds S] [--seed N] [--trace out.jsonl] [--json] [--serial <mote>=pty] [--realtime]
@@ -101,8 +101,11 @@ async function buildCommand(argv: string[]): Promise<number> {
     json: { type: "boolean", default: false },
     "no-typecheck": { type: "boolean", default: false },
     board: { type: "string", short: "b" },
+    "data-length": { type: "string" },
   });
   const entry = entryOf(positionals, "build");
+  const dataLength = values["data-length"] === undefined ? undefined : Number(values["data-length"]);
+  if (dataLength !== undefined && !Number.isInteger(dataLength)) throw new UsageError(`--data-length must be a whole number of bytes, got ${values["data-length"]}`);
   if (!values.platform) throw new UsageError(`build needs --platform (one of ${knownPlatforms().join(", ")})`);
   const report = await build({
     entry,
@@ -110,6 +113,7 @@ async function buildCommand(argv: string[]): Promise<number> {
     outDir: values.out,
     typecheck: !values["no-typecheck"],
     board: values.board,
+    dataLength,
   });
   if (values.json) {
     const { graph: _graph, image: _image, ...rest } = report;
