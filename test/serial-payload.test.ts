@@ -6,10 +6,12 @@
  * message buffer, the serial deframer, maxPayloadLength and the build's
  * check that each message fits.
  */
+import * as esbuild from "esbuild";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { createMessage, type Message } from "../components/message/Message.ts";
 import { BuildError } from "../tools/build/diagnostics.ts";
-import { build, ROOT } from "../tools/build/build.ts";
+import { build, loadPlatform, messageBufferLayout, ROOT } from "../tools/build/build.ts";
 import { loadImageText } from "../tools/sim/image.ts";
 import { World } from "../tools/sim/World.ts";
 import { type AmPacket, SerialReader, SerialWriter } from "../tools/serial/index.ts";
@@ -112,5 +114,42 @@ describe("TOSH_DATA_LENGTH per application", () => {
     const computed = await refusal(buildFixture("ComputedWidthAppC"));
     expect(computed.message).toBe("TOSH_DATA_LENGTH must be a whole number written out (the build reads it before running anything), got `20 * 5'");
     expect(computed.location).toMatchObject({ file: fixture("ComputedWidthAppC"), line: 4 });
+  });
+});
+
+describe("message_t: header, data, footer, metadata", () => {
+  /** createMessage as an image built with `define` has it. */
+  async function imageCreateMessage(define: Record<string, string>): Promise<Message> {
+    const out = await esbuild.build({
+      stdin: { contents: `export { createMessage } from "./components/message/Message.ts";`, resolveDir: ROOT, loader: "ts" },
+      bundle: true,
+      write: false,
+      format: "iife",
+      globalName: "m",
+      minifySyntax: true,
+      define,
+      logLevel: "silent",
+    });
+    const text = out.outputFiles[0]!.text;
+    // Folded at build time: the image keeps no trace of the defines.
+    expect(text).not.toContain("MOTE_");
+    return (new Function(`${text}; return m;`)() as { createMessage: () => Message }).createMessage();
+  }
+
+  it("on the host: 7 + 28 + 0 + 4 bytes, the payload a view at 7, the metadata right after it", () => {
+    const msg = createMessage();
+    expect([msg.bytes.length, msg.data.byteOffset, msg.data.length, msg.metadataOffset]).toEqual([39, 7, 28, 35]);
+  });
+
+  it("a platform's footer goes between the payload and the metadata; the payload length sizes the data", async () => {
+    const sim = await loadPlatform("sim");
+    const entry = fixture("WideBaseStationAppC");
+    expect(messageBufferLayout(entry, sim).define).toEqual({ MOTE_TOSH_DATA_LENGTH: "100", MOTE_MESSAGE_FOOTER_SIZE: "0" });
+    const withFooter = messageBufferLayout(entry, { ...sim, messageFooterSize: 2 }, 40);
+    expect(withFooter.define).toEqual({ MOTE_TOSH_DATA_LENGTH: "40", MOTE_MESSAGE_FOOTER_SIZE: "2" });
+    const msg = await imageCreateMessage(withFooter.define);
+    expect([msg.bytes.length, msg.data.byteOffset, msg.data.length, msg.metadataOffset]).toEqual([7 + 40 + 2 + 4, 7, 40, 49]);
+    const plain = await imageCreateMessage(messageBufferLayout(entry, sim).define);
+    expect([plain.bytes.length, plain.data.length, plain.metadataOffset]).toEqual([111, 100, 107]);
   });
 });

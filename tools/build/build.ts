@@ -161,13 +161,13 @@ interface Elaborated {
 const DATA_LENGTH_DECLARATION = /^export\s+const\s+TOSH_DATA_LENGTH\b[^=\n]*=\s*([^;\n]*)/m;
 
 /**
- * The message layout an application is built with: its payload length
+ * The message_t layout an application is built with: its payload length
  * (`dataLength`, else the configuration's declaration, else 28) and the
  * platform's footer, as the defines Message.ts reads. The declaration is
  * read from the source, not run: the length must be known before anything
  * is bundled, so it is a number literal.
  */
-export function messageLayout(entry: string, platform: PlatformDescription, dataLength?: number): MessageLayout {
+export function messageBufferLayout(entry: string, platform: PlatformDescription, dataLength?: number): MessageLayout {
   let value = DEFAULT_DATA_LENGTH;
   let source = "the default";
   let location: SourceLocation | undefined;
@@ -317,7 +317,7 @@ export function moteWiring(options: {
   onWired: (result: WiringResult) => void;
   /** Filled with the field names of the typed messages laid out for the image. */
   messageFields?: Set<string>;
-  /** The application's payload length and footer (messageLayout). */
+  /** The application's payload length and footer (messageBufferLayout). */
   layout?: MessageLayout;
 }): esbuild.Plugin {
   return {
@@ -413,7 +413,7 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
   if (!existsSync(entry)) {
     throw new BuildError([{ severity: "error", message: `no such configuration file: ${options.entry}` }]);
   }
-  const layout = messageLayout(entry, platform, options.dataLength);
+  const layout = messageBufferLayout(entry, platform, options.dataLength);
   // tsc runs in its own process while esbuild elaborates and bundles.
   const typeErrors = options.typecheck === false ? Promise.resolve([]) : typecheck(entry);
   let wired: WiringResult | undefined;

@@ -21,7 +21,7 @@ const DECLARATION = /^export\s+const\s+([A-Za-z_$][\w$]*)\s*=\s*defineMessage\s*
 
 const evaluated = new Map<string, Promise<Readonly<Record<string, unknown>>>>();
 
-/** What the application's build sets for its messages (build.ts `messageDefines`). */
+/** What the application's build sets for its messages (build.ts `messageBufferLayout`). */
 export interface MessageLayout {
   /** The payload every message_t holds (TOSH_DATA_LENGTH). */
   readonly dataLength: number;
