@@ -2,7 +2,8 @@
 import { describe, expect, it } from "vitest";
 import { TestSerialMsg } from "../components/apps/TestSerialMsg.ts";
 import { EventQueue } from "../tools/sim/EventQueue.ts";
-import { decodeSerialStream, encodeAck, encodeAmFrame, MessageRegistry, SerialWriter } from "../tools/serial/index.ts";
+import { decodeSerialStream, encodeAck, encodeAmFrame, encodeFrame, MessageRegistry, SerialWriter } from "../tools/serial/index.ts";
+import { DROP_REASON_NAMES } from "../components/serial/SerialProtocol.ts";
 import { eventCostOnXs } from "../tools/xs/moteOnXs.ts";
 import { SimMote } from "../tools/sim/SimMote.ts";
 import { buildApp, imageOf } from "./support.ts";
@@ -128,6 +129,61 @@ describe("SerialActiveMessageC, SerialAMSenderC, SerialAMReceiverC on the sim UA
     runMs(10);
     expect(hex(out().slice(before))).toBe(hex(encodeAck(3)));
     expect(mote.channel("serial").at(-1)).toBe("receive type 66 src 0 dest 65535 group 34 len 1 payload 3 data true");
+  });
+});
+
+describe("the mote's deframer counts every malformed frame it drops", () => {
+  const DROPS = "test/fixtures/serial/SerialDropsAppC.ts";
+  /** A good 0x44 frame of AM type 0x42 whose payload's first byte (and sequence number) is `k`. */
+  const good = (k: number) => encodeAmFrame({ type: 0x42, payload: Uint8Array.of(k, 0) }, k);
+  const concat = (...parts: Uint8Array[]) => Uint8Array.from(parts.flatMap((p) => [...p]));
+  const badCrc = () => {
+    const b = good(0x21);
+    b[b.length - 2]! ^= 1;
+    return b;
+  };
+  // Each malformed input, the counters it must raise, then a good frame that must still be delivered and acknowledged.
+  const cases: [string, Uint8Array, Partial<Record<(typeof DROP_REASON_NAMES)[number], number>>][] = [
+    ["bad CRC", badCrc(), { badCrc: 1 }],
+    // Without its closing flag a frame runs into the next: one frame, whose CRC fails (the second is lost with it).
+    ["missing flag", concat(good(0x22).subarray(0, -1), good(0x23).subarray(1)), { badCrc: 1 }],
+    // An escape and then a flag: dropped, and that flag opens the good frame after it.
+    ["escape before a flag", Uint8Array.of(0x7e, 0x44, 0x7d), { escapeError: 1 }],
+    ["oversize", concat(Uint8Array.of(0x7e, 0x45), new Uint8Array(100).fill(0x11), Uint8Array.of(0x7e)), { tooLong: 1 }],
+    // A payload one byte over TOSH_DATA_LENGTH overflows the mote's frame buffer too.
+    ["payload over TOSH_DATA_LENGTH", encodeAmFrame({ type: 0x42, payload: new Uint8Array(29) }, 0x24), { tooLong: 1 }],
+    ["unknown protocol", concat(encodeFrame(0xff, -1, Uint8Array.of(0, 0xff, 0xff, 0, 0, 0, 0x22, 0x42)), encodeFrame(0x46, -1, Uint8Array.of(0))), { unknownProtocol: 2 }],
+    [
+      "truncated",
+      concat(
+        Uint8Array.of(0x7e, 0x45, 0x7e), // no room for a CRC
+        encodeFrame(0x44, 1, new Uint8Array(0)), // a sequence byte but no dispatch byte
+        encodeFrame(0x45, -1, Uint8Array.of(0, 0xff, 0xff, 0, 0)), // half an AM header
+        encodeFrame(0x45, -1, Uint8Array.of(0, 0xff, 0xff, 0, 0, 5, 0x22, 0x42, 1, 2)), // says 5 payload bytes, has 2
+      ),
+      { truncated: 4 },
+    ],
+    ["unknown dispatch", encodeFrame(0x45, -1, Uint8Array.of(2, 0xff, 0xff, 0, 0, 0, 0x22, 0x42)), { unknownDispatch: 1 }],
+  ];
+
+  it("each kind is dropped without an ACK and counted by its reason; the next good frame is delivered and acknowledged", async () => {
+    const { mote, out, runMs } = await boot(DROPS);
+    runMs(100);
+    const counts = DROP_REASON_NAMES.map(() => 0);
+    let k = 1;
+    for (const [name, bytes, raised] of cases) {
+      const before = mote.serialOutput.length;
+      mote.serialInput(bytes);
+      mote.serialInput(good(k));
+      runMs(30); // 115200 baud: about 11 bytes a millisecond
+      for (const [reason, n] of Object.entries(raised)) counts[DROP_REASON_NAMES.indexOf(reason as (typeof DROP_REASON_NAMES)[number])]! += n;
+      expect([name, mote.channel("serial").at(-1)]).toEqual([name, `receive ${k} drops ${counts.join(" ")}`]);
+      expect([name, hex(out().slice(before))]).toEqual([name, hex(encodeAck(k))]);
+      k++;
+    }
+    // Every kind was counted by the mote, and nothing else was delivered.
+    expect(mote.channel("serial")).toHaveLength(cases.length);
+    expect(counts.slice(0, 6).every((n) => n > 0)).toBe(true);
   });
 });
 

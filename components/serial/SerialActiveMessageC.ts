@@ -1,6 +1,7 @@
 import { configuration, parameterized } from "../mote.ts";
 import { AMPacket } from "../interfaces/AMPacket.ts";
 import { AMSend } from "../interfaces/AMSend.ts";
+import { Get } from "../interfaces/Get.ts";
 import { Packet } from "../interfaces/Packet.ts";
 import { PacketAcknowledgements } from "../interfaces/PacketAcknowledgements.ts";
 import { Receive } from "../interfaces/Receive.ts";
@@ -15,6 +16,8 @@ import { SerialP } from "./SerialP.ts";
  * AMPacket accessors, and SplitControl to turn it on. The TEP 113 framing
  * (SerialP) runs on the platform's UART byte stream (PlatformUartC).
  * Applications use `SerialAMSenderC(amType)` and `SerialAMReceiverC(amType)`.
+ * `DropCount[reason]` reads how many frames the mote's deframer dropped for
+ * each reason (DROP_* in SerialProtocol.ts).
  */
 export const SerialActiveMessageC = configuration(
   "SerialActiveMessageC",
@@ -26,6 +29,7 @@ export const SerialActiveMessageC = configuration(
       Packet,
       AMPacket,
       PacketAcknowledgements,
+      DropCount: parameterized(Get),
     },
   },
   (c) => {
@@ -37,6 +41,7 @@ export const SerialActiveMessageC = configuration(
     c.equate(c.provides.Packet, am.Packet);
     c.equate(c.provides.AMPacket, am.AMPacket);
     c.equate(c.provides.PacketAcknowledgements, am.PacketAcknowledgements);
+    c.equate(c.provides.DropCount, serial.DropCount);
     c.wire(am.PacketLink, serial.PacketLink);
     c.wire(serial.UartStream, c.component(PlatformUartC).UartStream);
   },

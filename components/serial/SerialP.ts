@@ -1,5 +1,6 @@
-import { module } from "../mote.ts";
+import { module, parameterized } from "../mote.ts";
 import { EBUSY, ECANCEL, ESIZE, FAIL, SUCCESS, type ErrorT } from "../TinyError.ts";
+import { Get } from "../interfaces/Get.ts";
 import { PacketLink } from "../interfaces/PacketLink.ts";
 import { SplitControl } from "../interfaces/SplitControl.ts";
 import { UartStream } from "../interfaces/UartStream.ts";
@@ -10,6 +11,7 @@ import {
   createDeframer,
   deframeByte,
   DROP_OVERRUN,
+  DROP_REASON_COUNT,
   DROP_TOO_LONG,
   DROP_TRUNCATED,
   DROP_UNKNOWN_DISPATCH,
@@ -54,7 +56,9 @@ const ACK_QUEUE = 4;
  *   AM packet is copied into the receive message and delivered from a task
  *   (buffer swap). A 0x44 packet is answered with `7E 43 seq CRC CRC 7E`,
  *   unless it had to be dropped for want of a free buffer (then the PC's
- *   retry may get through). Every dropped frame is counted by reason.
+ *   retry may get through). Every dropped frame is counted by reason:
+ *   `DropCount[reason].get()` (DROP_* in SerialProtocol.ts), which an
+ *   image that never asks leaves out.
  * - SplitControl: the UART is always on; start and stop complete at once
  *   (from a task), as TinyOS's SerialP does on platforms without power
  *   control of the UART.
@@ -65,7 +69,7 @@ const ACK_QUEUE = 4;
 export const SerialP = module(
   "SerialP",
   {
-    provides: { PacketLink, SplitControl },
+    provides: { PacketLink, SplitControl, DropCount: parameterized(Get, DROP_REASON_COUNT) },
     uses: { UartStream },
     tasks: ["receiveTask", "sendDoneTask", "startDoneTask", "stopDoneTask"],
   },
@@ -173,6 +177,9 @@ export const SerialP = module(
           if (was === UART_DATA) txOver(error);
           kick();
         },
+      },
+      DropCount: {
+        get: (reason) => rx.drops[reason]!,
       },
       SplitControl: {
         start() {
