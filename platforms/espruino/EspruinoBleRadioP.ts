@@ -3,7 +3,7 @@ import { EBUSY, EOFF, ESIZE, FAIL, SUCCESS } from "../../components/TinyError.ts
 import { PacketLink } from "../../components/interfaces/PacketLink.ts";
 import { Scheduler } from "../../components/interfaces/Scheduler.ts";
 import { SplitControl } from "../../components/interfaces/SplitControl.ts";
-import { ACKED, createMessage, FOOTER, HEADER_SIZE, LENGTH, RSSI, SRC, type Message } from "../../components/message/Message.ts";
+import { ACKED, createMessage, DEST, FOOTER, HEADER_SIZE, LENGTH, RSSI, SRC, type Message } from "../../components/message/Message.ts";
 import type { EspruinoBleDevice, EspruinoNrf } from "./EspruinoApi.ts";
 
 declare const NRF: EspruinoNrf;
@@ -21,6 +21,10 @@ export const BLE_PAYLOAD_MAX = 39;
 /** The first byte: the sequence number (0..63), and these flags. */
 export const FIRST_PART = 0x80;
 export const SECOND_PART = 0x40;
+/** An acknowledgement's first byte: both part flags (no frame has them), and the acknowledged frame's sequence number. */
+export const ACK = 0xc0;
+/** How long an acknowledgement is on the air (three advertisements). */
+export const ACK_BURST_MS = 60;
 /** How long each advertisement (a whole frame, or one part) is on the air, and how often within that time. */
 export const BURST_MS = 160;
 export const ADVERTISING_INTERVAL_MS = 20;
@@ -41,8 +45,14 @@ const SEEN = 8;
  *   burst each: the first flagged FIRST_PART, the rest SECOND_PART, both
  *   with the same sequence number. A receiver joins a second part to the
  *   first part it heard last from the same device address (`device.id`).
- * - No link-layer acknowledgements over advertising: `sendDone` always says
- *   acked = false (and the ACKED metadata byte is 0).
+ * - Software acknowledgements, as TinyOS radios without them in hardware
+ *   do: a board that hears a whole frame addressed to it advertises
+ *   [ACK | sequence, source address] for ACK_BURST_MS, unless it is sending
+ *   itself; the sender, scanning during its burst, says acked = true in
+ *   `sendDone` (and the ACKED metadata byte) if it heard that and wanted an
+ *   ack. The board's own address is the source of the frames it sends (the
+ *   AM layer's): a neighbour can address it only after hearing one of them.
+ *   A send asked for while an acknowledgement is on the air starts after it.
  * - A packet is on the air from `send` on, so `cancel` cannot take it back:
  *   it says FAIL.
  * - SplitControl starts and stops the scan (scanning draws current: a
@@ -69,6 +79,12 @@ export const EspruinoBleRadioP = module(
     let partFrom: string | undefined;
     let partHead = 0;
     let partLength = 0;
+    // Our address (-1 until we send), whether the frame on the air wants an ack and has one, an ack on the air.
+    let self = -1;
+    let wantAck = false;
+    let acked = false;
+    let acking = false;
+    const ackTx = new Uint8Array(3);
 
     /** Puts frame bytes [offset, offset + BLE_FRAME_MAX) of the message being sent on the air, for one burst. */
     const advertise = (offset: number) => {
@@ -89,9 +105,26 @@ export const EspruinoBleRadioP = module(
       NRF.setAdvertising({});
       const msg = sending as Message;
       sending = undefined;
-      msg.bytes[msg.metadataOffset + ACKED] = 0;
-      c.PacketLink.sendDone(msg, SUCCESS, false);
+      const ok = wantAck && acked;
+      msg.bytes[msg.metadataOffset + ACKED] = ok ? 1 : 0;
+      c.PacketLink.sendDone(msg, SUCCESS, ok);
       c.Scheduler.taskLoop();
+    };
+
+    /** Advertises the acknowledgement of frame `sequence` from `source` (bytes: high, low). */
+    const acknowledge = (sequence: number, high: number, low: number) => {
+      acking = true;
+      ackTx[0] = ACK | sequence;
+      ackTx[1] = high;
+      ackTx[2] = low;
+      NRF.setAdvertising({}, { manufacturer: MOTE_MANUFACTURER, manufacturerData: ackTx, interval: ADVERTISING_INTERVAL_MS, showName: false });
+      setTimeout(endAck, ACK_BURST_MS);
+    };
+    const endAck = () => {
+      acking = false;
+      // A send that came meanwhile goes on the air now.
+      if (sending) advertise(0);
+      else NRF.setAdvertising({});
     };
 
     /** Whether this (source, sequence) is among the last SEEN heard (a repeat of a burst); remembers it. */
@@ -109,6 +142,12 @@ export const EspruinoBleRadioP = module(
       const head = data[0]!;
       let n = data.length - 1;
       const bytes = rxMsg.bytes;
+      if ((head & ACK) === ACK) {
+        // An acknowledgement: of the frame we have on the air?
+        const msg = sending;
+        if (msg && !acking && n === 2 && (head & 63) === seq && data[1] === msg.bytes[SRC] && data[2] === msg.bytes[SRC + 1]) acked = true;
+        return;
+      }
       if (head & SECOND_PART) {
         // Only the second part of the first part heard last, from the same board, fitting the buffer.
         if (device.id !== partFrom || (head ^ partHead) !== (SECOND_PART | FIRST_PART) || partLength + n > FOOTER) return;
@@ -127,6 +166,8 @@ export const EspruinoBleRadioP = module(
         }
       }
       if (HEADER_SIZE + bytes[LENGTH]! !== n || repeated((bytes[SRC]! << 16) | (bytes[SRC + 1]! << 8) | (head & 63))) return;
+      // Addressed to us, and we are not on the air ourselves: acknowledge it, before the buffer goes up.
+      if (!sending && !acking && ((bytes[DEST]! << 8) | bytes[DEST + 1]!) === self) acknowledge(head & 63, bytes[SRC]!, bytes[SRC + 1]!);
       bytes[rxMsg.metadataOffset + RSSI] = device.rssi & 0xff;
       bytes[rxMsg.metadataOffset + ACKED] = 0;
       rxMsg = c.PacketLink.receive(rxMsg);
@@ -150,13 +191,16 @@ export const EspruinoBleRadioP = module(
         },
       },
       PacketLink: {
-        send(msg) {
+        send(msg, ack) {
           if (!on) return EOFF;
           if (sending) return EBUSY;
           if (HEADER_SIZE + msg.bytes[LENGTH]! > 2 * BLE_FRAME_MAX) return ESIZE;
           seq = (seq + 1) & 63;
           sending = msg;
-          advertise(0);
+          self = (msg.bytes[SRC]! << 8) | msg.bytes[SRC + 1]!;
+          wantAck = ack && ((msg.bytes[DEST]! << 8) | msg.bytes[DEST + 1]!) !== 0xffff;
+          acked = false;
+          if (!acking) advertise(0);
           return SUCCESS;
         },
         cancel: () => FAIL,

@@ -458,7 +458,8 @@ function fail(message: string): never {
  * `NRF.setAdvertising` was called until it is called again. The boards run
  * in lockstep on their own virtual clocks, `stepMs` at a time; a board hears
  * an advertisement at the first step at or after the time it is sent. Each
- * board has its own address (`device.id`).
+ * board has its own address (`device.id`). `hears` limits who hears whom
+ * (a line, a grid), so packets must be forwarded to get across.
  */
 /** Board i's BLE address on the air. */
 const address = (i: number) => `c0:ff:ee:00:00:${i.toString(16).padStart(2, "0")} random`;
@@ -472,7 +473,12 @@ export class ShimAir {
 
   constructor(
     readonly boards: readonly EspruinoShim[],
-    private readonly options: { readonly stepMs?: number; readonly rssi?: number } = {},
+    private readonly options: {
+      readonly stepMs?: number;
+      readonly rssi?: number;
+      /** Whether board `to` hears board `from` (default: every board hears every other), for topologies where not everyone is in range. */
+      readonly hears?: (from: number, to: number) => boolean;
+    } = {},
   ) {
     this.onAir = boards.map(() => ({ index: -1, nextMs: 0 }));
     this.heard = boards.map(() => 0);
@@ -495,7 +501,7 @@ export class ShimAir {
         if (adv.manufacturer === undefined || adv.manufacturerData === undefined) return;
         for (; air.nextMs <= this.timeMs; air.nextMs += adv.interval ?? 100) {
           this.boards.forEach((receiver, j) => {
-            if (j !== i && receiver.deliverAdvertisement(adv.manufacturer!, adv.manufacturerData!, this.options.rssi, address(i))) this.heard[j]!++;
+            if (j !== i && (this.options.hears?.(i, j) ?? true) && receiver.deliverAdvertisement(adv.manufacturer!, adv.manufacturerData!, this.options.rssi, address(i))) this.heard[j]!++;
           });
         }
       });
