@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { RadioCountMsg } from "../components/apps/RadioCountMsg.ts";
 import { World } from "../tools/sim/World.ts";
+import { type AmPacket, decodePacket, SerialReader } from "../tools/serial/index.ts";
 import { imageOf } from "./support.ts";
 
 describe("Active Messages on the sim radio: RadioCountToLedsAppC", () => {
@@ -30,5 +32,26 @@ describe("Active Messages on the sim radio: RadioCountToLedsAppC", () => {
     expect(s.sent).toBeGreaterThanOrEqual(18);
     expect(s.received).toBe(0);
     expect(lone.leds).toBe(0);
+  });
+
+  it("its frames on the air are TinyOS's: AM type 6, broadcast, a 2-byte big-endian counter that counts up", async () => {
+    const lines: string[] = [];
+    const world = new World({ seed: 5, trace: (line) => lines.push(line) });
+    world.addMote({ id: 1, image: await imageOf("RadioCountToLedsAppC"), bootAtMs: 0 });
+    // A BaseStation overhears them and hands each to its serial port as it was on the air.
+    world.addMote({ id: 9, image: await imageOf("BaseStationAppC"), bootAtMs: 0 });
+    world.setLink(1, 9, -50);
+    const sniffed: AmPacket[] = [];
+    const reader = new SerialReader({ onPacket: (p) => sniffed.push(p) });
+    world.onSerial(9, (bytes) => reader.push(bytes));
+    world.runUntil(3_000);
+    const tx = lines.map((l) => JSON.parse(l) as { ev: string; src: number; addr: number; type: number; len: number }).filter((e) => e.ev === "tx" && e.src === 1);
+    expect(tx.length).toBeGreaterThanOrEqual(10);
+    expect(new Set(tx.map((e) => `${e.type} ${e.addr} ${e.len}`))).toEqual(new Set([`6 ${0xffff} 2`]));
+    expect(RadioCountMsg.amType).toBe(6);
+    expect(sniffed.length).toBeGreaterThanOrEqual(10);
+    expect(sniffed.every((p) => p.type === 6 && p.src === 1 && p.dest === 0xffff && p.group === 0x22 && p.payload.length === 2)).toBe(true);
+    const counters = sniffed.map((p) => decodePacket(RadioCountMsg, p)!.counter);
+    expect(counters).toEqual(counters.map((_, i) => counters[0]! + i));
   });
 });
