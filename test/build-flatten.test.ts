@@ -81,6 +81,16 @@ describe("flattening a board's image", () => {
     expect(run(flat.code)).toEqual(run(code));
     // The two counters kept their own state: the second counts in tens, the reset touched only the first.
     expect(run(flat.code).filter((x) => typeof x === "number")).toEqual([1, 3 + 20, 50, 80, 1, 1]);
+    // The bound index (c0.Third) is passed at each call, as nesC does: no bound function is made.
+    expect(flat.code).not.toMatch(/\.bind\(/);
+  });
+
+  it("keeps a bound function that is used as a value, not only called", () => {
+    const code = image("add(k) { n += scaled(k || 1); return n; }", "var f = c.Third.add; out.push(f(), f());");
+    const flat = flattenInstances(code, MODULES);
+    expect(flat.instances).toBe(3);
+    expect(flat.code).toMatch(/\.bind\(null, 3\)/);
+    expect(run(flat.code)).toEqual(run(code));
   });
 
   it("leaves the image as it was for a shape it does not know", () => {

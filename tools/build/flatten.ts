@@ -307,6 +307,76 @@ function leaves(tree: Map<string, Tree>): Extract<Tree, { kind: "leaf" }>[] {
   return out;
 }
 
+/**
+ * `NAME = LEAF.bind(null, K)` (a bound index: a task's post, a timer of a
+ * virtualized set, one of several senders) whose every use is a call: the
+ * calls become `LEAF(K, ...)`, as nesC passes the parameter, and the bound
+ * function goes. On Espruino a bound function is a function object of its
+ * own with a copy of every name of LEAF's, its bound argument and `this`
+ * (jswrap_functions.c, jswrap_function_bind), held while the mote runs.
+ * `body` is the flattened image body: `var ...;` then its statements.
+ */
+function callBoundDirectly(body: string): string {
+  const ast = parseScript(body);
+  const statements = ast.body as Node[];
+  const declaration = statements[0];
+  if (!declaration || declaration.type !== "VariableDeclaration") return body;
+  const bound = new Map<string, { leaf: string; index: string; statement: Node }>();
+  for (const st of statements) {
+    const e = st.type === "ExpressionStatement" ? (st.expression as Node) : undefined;
+    if (!e || e.type !== "AssignmentExpression" || e.operator !== "=" || ident(e.left) === undefined) continue;
+    const call = e.right as Node;
+    const callee = call.type === "CallExpression" ? (call.callee as Node) : undefined;
+    const args = call.arguments as Node[] | undefined;
+    if (!callee || callee.type !== "MemberExpression" || callee.computed || ident(callee.property) !== "bind" || !args) continue;
+    const leaf = ident(callee.object);
+    if (leaf === undefined || args.length !== 2 || args[0]!.type !== "Literal" || args[0]!.value !== null || args[1]!.type !== "Literal" || typeof args[1]!.value !== "number") continue;
+    bound.set(ident(e.left)!, { leaf, index: String(args[1]!.value), statement: st });
+  }
+  if (bound.size === 0) return body;
+  // Every other use of a bound name, and whether it is the callee of a call (which call).
+  const uses = new Map<string, { node: Node; call: Node | undefined }[]>();
+  const visit = (n: Node, parent: Node | undefined, key: string) => {
+    if (n.type === "Identifier" && bound.has(String(n.name))) {
+      const name = String(n.name);
+      const isProperty = parent && ((parent.type === "MemberExpression" && key === "property" && !parent.computed) || (parent.type === "Property" && key === "key" && !parent.computed && !parent.shorthand));
+      const isDeclaration = parent?.type === "VariableDeclarator" && key === "id";
+      const isBinding = parent?.type === "AssignmentExpression" && key === "left" && bound.get(name)!.statement.expression === parent;
+      if (!isProperty && !isDeclaration && !isBinding) {
+        uses.set(name, [...(uses.get(name) ?? []), { node: n, call: parent?.type === "CallExpression" && key === "callee" ? parent : undefined }]);
+      }
+    }
+    for (const k in n) {
+      if (k === "type" || k === "start" || k === "end") continue;
+      const v = n[k];
+      if (Array.isArray(v)) for (const x of v) isNode(x) && visit(x, n, k);
+      else if (isNode(v)) visit(v, n, k);
+    }
+  };
+  visit(ast, undefined, "");
+  const edits: Edit[] = [];
+  const gone = new Set<string>();
+  for (const [name, b] of bound) {
+    const list = uses.get(name) ?? [];
+    // A name also read as a value (handed on, compared) keeps its bound function.
+    if (list.some((u) => u.call === undefined)) continue;
+    for (const u of list) {
+      const call = u.call!;
+      let open = u.node.end;
+      while (open < body.length && body[open] !== "(") open++;
+      const noArgs = (call.arguments as Node[]).length === 0;
+      edits.push({ start: u.node.start, end: u.node.end, text: b.leaf });
+      edits.push({ start: open + 1, end: open + 1, text: noArgs ? b.index : `${b.index}, ` });
+    }
+    edits.push({ start: b.statement.start, end: b.statement.end, text: "" });
+    gone.add(name);
+  }
+  if (gone.size === 0) return body;
+  const kept = (declaration.declarations as Node[]).map((d) => body.slice(d.start, d.end)).filter((d) => !gone.has(d));
+  edits.push({ start: declaration.start, end: declaration.end, text: kept.length ? `var ${kept.join(", ")};` : "" });
+  return applyAll(body, edits);
+}
+
 export interface FlattenResult {
   readonly code: string;
   /** Module instances flattened (0: the image was left as it was). */
@@ -765,7 +835,7 @@ export function flattenInstances(code: string, moduleNames: ReadonlySet<string>)
   }
   const uniqueDeclared = [...new Set([...declared, ...kept])];
   if (uniqueDeclared.length === 0) return bail("nothing to flatten");
-  const newBody = [`var ${uniqueDeclared.join(", ")};`, expand()].join("\n");
+  const newBody = callBoundDirectly([`var ${uniqueDeclared.join(", ")};`, expand()].join("\n"));
   // The image calls the factory once, where it ends (`mote();`): its body goes there, so that every function
   // is defined one scope less deep. On Espruino a function defined two or more function scopes deep copies
   // its chain of scopes (jsparse.c, jspeiGetScopesAsVar): one JsVar for the array and one per scope.
