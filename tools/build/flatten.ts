@@ -66,13 +66,12 @@ function declaredNames(root: Node): Set<string> {
   return out;
 }
 
-/** Identifiers used as names (not property keys of `a.b` or `{ b: ... }`). */
-function referencedNames(root: Node): Set<string> {
-  const out = new Set<string>();
+/** Calls `use` for every identifier used as a name (not a property key of `a.b` or `{ b: ... }`), with where it sits. */
+function visitNames(root: Node, use: (n: Node, parent: Node | undefined, key: string) => void): void {
   const visit = (n: Node, parent: Node | undefined, key: string) => {
     if (n.type === "Identifier") {
       const isProp = parent && ((parent.type === "MemberExpression" && key === "property" && !parent.computed) || (parent.type === "Property" && key === "key" && !parent.computed && !parent.shorthand));
-      if (!isProp) out.add(String(n.name));
+      if (!isProp) use(n, parent, key);
     }
     for (const k in n) {
       if (k === "type" || k === "start" || k === "end") continue;
@@ -82,6 +81,12 @@ function referencedNames(root: Node): Set<string> {
     }
   };
   visit(root, undefined, "");
+}
+
+/** Identifiers used as names (not property keys of `a.b` or `{ b: ... }`). */
+function referencedNames(root: Node): Set<string> {
+  const out = new Set<string>();
+  visitNames(root, (n) => out.add(String(n.name)));
   return out;
 }
 
@@ -336,24 +341,14 @@ function callBoundDirectly(body: string): string {
   if (bound.size === 0) return body;
   // Every other use of a bound name, and whether it is the callee of a call (which call).
   const uses = new Map<string, { node: Node; call: Node | undefined }[]>();
-  const visit = (n: Node, parent: Node | undefined, key: string) => {
-    if (n.type === "Identifier" && bound.has(String(n.name))) {
-      const name = String(n.name);
-      const isProperty = parent && ((parent.type === "MemberExpression" && key === "property" && !parent.computed) || (parent.type === "Property" && key === "key" && !parent.computed && !parent.shorthand));
-      const isDeclaration = parent?.type === "VariableDeclarator" && key === "id";
-      const isBinding = parent?.type === "AssignmentExpression" && key === "left" && bound.get(name)!.statement.expression === parent;
-      if (!isProperty && !isDeclaration && !isBinding) {
-        uses.set(name, [...(uses.get(name) ?? []), { node: n, call: parent?.type === "CallExpression" && key === "callee" ? parent : undefined }]);
-      }
-    }
-    for (const k in n) {
-      if (k === "type" || k === "start" || k === "end") continue;
-      const v = n[k];
-      if (Array.isArray(v)) for (const x of v) isNode(x) && visit(x, n, k);
-      else if (isNode(v)) visit(v, n, k);
-    }
-  };
-  visit(ast, undefined, "");
+  visitNames(ast, (n, parent, key) => {
+    const name = String(n.name);
+    const b = bound.get(name);
+    if (!b) return;
+    const isDeclaration = parent?.type === "VariableDeclarator" && key === "id";
+    const isBinding = parent?.type === "AssignmentExpression" && key === "left" && b.statement.expression === parent;
+    if (!isDeclaration && !isBinding) uses.set(name, [...(uses.get(name) ?? []), { node: n, call: parent?.type === "CallExpression" && key === "callee" ? parent : undefined }]);
+  });
   const edits: Edit[] = [];
   const gone = new Set<string>();
   for (const [name, b] of bound) {
