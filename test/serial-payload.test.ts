@@ -7,7 +7,11 @@
  * check that each message fits.
  */
 import * as esbuild from "esbuild";
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
+import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { createMessage, type Message } from "../components/message/Message.ts";
 import { BuildError } from "../tools/build/diagnostics.ts";
@@ -114,6 +118,28 @@ describe("TOSH_DATA_LENGTH per application", () => {
     const computed = await refusal(buildFixture("ComputedWidthAppC"));
     expect(computed.message).toBe("TOSH_DATA_LENGTH must be a whole number written out (the build reads it before running anything), got `20 * 5'");
     expect(computed.location).toMatchObject({ file: fixture("ComputedWidthAppC"), line: 4 });
+  });
+});
+
+describe("mote build --data-length", () => {
+  const mote = async (...args: string[]) =>
+    promisify(execFile)(process.execPath, [path.join(ROOT, "tools/cli/mote.js"), ...args], { cwd: ROOT }).then(
+      (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
+      (e: { code: number; stdout: string; stderr: string }) => e,
+    );
+
+  it("sets the payload, and refuses one a serial frame cannot carry or a length that is not a number", async () => {
+    const out = mkdtempSync(path.join(tmpdir(), "mote-payload-"));
+    const ok = await mote("build", "configurations/BaseStationAppC.ts", "--platform", "sim", "--data-length", "64", "--json", "--no-typecheck", "--out", out);
+    rmSync(out, { recursive: true, force: true });
+    expect(ok.code).toBe(0);
+    expect((JSON.parse(ok.stdout) as { dataLength: number }).dataLength).toBe(64);
+    const over = await mote("build", "configurations/BaseStationAppC.ts", "--platform", "sim", "--data-length", "300", "--no-typecheck");
+    expect(over.code).toBe(1);
+    expect(over.stderr).toContain("TOSH_DATA_LENGTH 300 (set by --data-length) must be 1..245");
+    const word = await mote("build", "configurations/BaseStationAppC.ts", "--platform", "sim", "--data-length", "lots");
+    expect(word.code).toBe(2);
+    expect(word.stderr).toContain("--data-length must be a whole number of bytes, got lots");
   });
 });
 

@@ -21,9 +21,9 @@
 declare const MOTE_TOSH_DATA_LENGTH: number | undefined;
 declare const MOTE_MESSAGE_FOOTER_SIZE: number | undefined;
 
-export const TOSH_DATA_LENGTH: number = typeof MOTE_TOSH_DATA_LENGTH === "number" ? MOTE_TOSH_DATA_LENGTH : 28;
 /** The default payload length, when an application sets none. */
 export const DEFAULT_DATA_LENGTH = 28;
+export const TOSH_DATA_LENGTH: number = typeof MOTE_TOSH_DATA_LENGTH === "number" ? MOTE_TOSH_DATA_LENGTH : DEFAULT_DATA_LENGTH;
 /**
  * The largest payload any application may set: what one TinyOS serial frame
  * carries (SERIAL_MTU 255 less the dispatch byte, the AM header and the CRC).
