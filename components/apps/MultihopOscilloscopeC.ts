@@ -13,7 +13,7 @@ import { Send } from "../interfaces/Send.ts";
 import { SplitControl } from "../interfaces/SplitControl.ts";
 import { StdControl } from "../interfaces/StdControl.ts";
 import { Timer } from "../interfaces/Timer.ts";
-import { AM_BROADCAST_ADDR, createMessage, type Message } from "../message/Message.ts";
+import { AM_BROADCAST_ADDR, createMessage } from "../message/Message.ts";
 import { DEFAULT_INTERVAL, MultihopOscilloscopeMsg, NREADINGS } from "./MultihopOscilloscopeMsg.ts";
 
 /** Readings the root may hold for the serial port while it is busy (TinyOS's UART_QUEUE_LEN). */
@@ -70,9 +70,10 @@ export const MultihopOscilloscopeC = module(
     const sendbuf = createMessage();
     let sendbusy = false;
 
-    // The root's serial queue: a ring of buffers made now.
-    const uartQueue: Message[] = [];
-    for (let i = 0; i < UART_QUEUE_LEN; i++) uartQueue.push(createMessage());
+    // The root's serial queue: a ring of readings, copied into the one serial message as it goes out
+    // (a message buffer per entry would be an object, a typed array and a view each: JsVars on a Puck.js).
+    const uartRing = new Uint8Array(UART_QUEUE_LEN * SIZE);
+    const uartbuf = createMessage();
     let uartHead = 0;
     let uartCount = 0;
     let uartbusy = false;
@@ -138,9 +139,8 @@ export const MultihopOscilloscopeC = module(
             reportProblem(); // dropped: the queue is full
             return msg;
           }
-          const out = c.SerialSend.getPayload(uartQueue[(uartHead + uartCount) % UART_QUEUE_LEN]!, SIZE);
-          if (out === null) return msg;
-          for (let i = 0; i < SIZE; i++) out[i] = payload[i]!;
+          const at = ((uartHead + uartCount) % UART_QUEUE_LEN) * SIZE;
+          for (let i = 0; i < SIZE; i++) uartRing[at + i] = payload[i]!;
           uartCount++;
           if (!uartbusy) c.post.uartSendTask();
           return msg;
@@ -149,7 +149,9 @@ export const MultihopOscilloscopeC = module(
       tasks: {
         uartSendTask() {
           if (uartbusy || uartCount === 0) return;
-          if (c.SerialSend.send(AM_BROADCAST_ADDR, uartQueue[uartHead]!, SIZE) === SUCCESS) uartbusy = true;
+          const out = c.SerialSend.getPayload(uartbuf, SIZE);
+          if (out !== null) for (let i = 0, at = uartHead * SIZE; i < SIZE; i++) out[i] = uartRing[at + i]!;
+          if (out !== null && c.SerialSend.send(AM_BROADCAST_ADDR, uartbuf, SIZE) === SUCCESS) uartbusy = true;
           else {
             reportProblem();
             uartHead = (uartHead + 1) % UART_QUEUE_LEN;

@@ -539,7 +539,26 @@ export function flattenInstances(code: string, moduleNames: ReadonlySet<string>)
   /** A provided function's parameter count, when it is a function written out. */
   const leafArity = (inst: string, path: readonly string[]): number | undefined => {
     const tree = provided(inst, path);
-    return tree?.kind === "leaf" && isFunction(tree.value) ? (tree.value.params as Node[]).length : undefined;
+    if (tree?.kind !== "leaf") return undefined;
+    if (isFunction(tree.value)) return (tree.value.params as Node[]).length;
+    // `{ runTask }`, `{ fn: local }`: the factory's own function of that name, declared once at its top level
+    // (every parameter a dispatcher passes on to it is a JsVar of the dispatcher's on Espruino).
+    const name = ident(tree.value);
+    const body = factories.get(instances.get(inst)!.factory)!.fn.body as Node;
+    if (name === undefined || body.type !== "BlockStatement") return undefined;
+    const found: Node[] = [];
+    for (const st of body.body as Node[]) {
+      if (st.type === "FunctionDeclaration" && ident(st.id) === name) found.push(st);
+      if (st.type === "VariableDeclaration") {
+        for (const d of st.declarations as Node[]) if (ident(d.id) === name && isNode(d.init) && isFunction(d.init)) found.push(d.init);
+      }
+    }
+    // (`const` may reach here as `let`: one declaration, never assigned again.)
+    let assigned = false;
+    walk(body, (n) => {
+      if ((n.type === "AssignmentExpression" && ident(n.left) === name) || (n.type === "UpdateExpression" && ident(n.argument) === name)) assigned = true;
+    });
+    return found.length === 1 && !assigned ? (found[0]!.params as Node[]).length : undefined;
   };
   const ARGS = ["a", "b", "c", "d", "e", "g", "h"];
   /** A function made while starting (bound, fanned out, dispatched), kept in a variable of its own:
