@@ -83,6 +83,8 @@ describe("flattening a board's image", () => {
     expect(run(flat.code).filter((x) => typeof x === "number")).toEqual([1, 3 + 20, 50, 80, 1, 1]);
     // The bound index (c0.Third) is passed at each call, as nesC does: no bound function is made.
     expect(flat.code).not.toMatch(/\.bind\(/);
+    // The literal arguments (id, step) stand where their parameters were read: no local keeps them.
+    expect(flat.code).not.toMatch(/\$\$L\d+_(id|step)\b/);
   });
 
   it("keeps a bound function that is used as a value, not only called", () => {

@@ -786,14 +786,26 @@ export function flattenInstances(code: string, moduleNames: ReadonlySet<string>)
     // no scope of its own, and each function it defines is one scope less deep (see below).
     const own = functionNames(f.fn);
     if (f.ctx !== undefined) own.delete(f.ctx);
-    const local = (name: string) => `$$L${instanceIndex.get(inst.name)}_${name}`;
+    // A parameter given a number, string or boolean and never assigned: that value in its place, which the
+    // minifier folds (`size || 1`), and one local fewer in the image's scope (a JsVar each on Espruino).
+    const assigned = new Set<string>();
+    walk(body, (n) => {
+      const target = n.type === "AssignmentExpression" ? n.left : n.type === "UpdateExpression" ? n.argument : undefined;
+      if (ident(target) !== undefined) assigned.add(ident(target)!);
+    });
+    const literals = new Map<string, string>();
+    params.forEach((p, i) => {
+      const arg = callArgs[(f.fn.params as Node[]).findIndex((q) => String(q.name) === p)];
+      if (arg?.type === "Literal" && ["number", "string", "boolean"].includes(typeof arg.value) && !assigned.has(p)) literals.set(p, `(${args[i]})`);
+    });
+    const local = (name: string) => literals.get(name) ?? `$$L${instanceIndex.get(inst.name)}_${name}`;
     const renames = renameLocals(f.fn, own, local);
     if (renames) {
       edits.push(...renames);
       renamed = (name) => (own.has(name) ? local(name) : name);
       assigns.length = 0;
       collect(f.tree, []);
-      const lets = params.map((p, i) => `${local(p)} = ${args[i]}`);
+      const lets = params.filter((p) => !literals.has(p)).map((p) => `${local(p)} = ${args[params.indexOf(p)]}`);
       bodies.push(`${lets.length ? `let ${lets.join(", ")};\n` : ""}${text()}`);
     } else bodies.push(`((${params.join(", ")}) => {\n${text()}\n})(${args.join(", ")});`);
   }
