@@ -87,6 +87,17 @@ describe("flattening a board's image", () => {
     expect(flat.code).not.toMatch(/\$\$L\d+_(id|step)\b/);
   });
 
+  it("makes one function for provided functions written alike in several instances", () => {
+    const code = image("add(k) { return k === undefined ? 0 : k * 2; }");
+    const flat = flattenInstances(code, MODULES);
+    expect(flat.instances).toBe(3);
+    expect(run(flat.code)).toEqual(run(code));
+    expect(flat.code.match(/k === undefined \? 0 : k \* 2/g)).toHaveLength(1);
+    // Alike but reading each instance's own state: one each.
+    const own = flattenInstances(image("add(k) { n += k || 1; return n; }"), MODULES);
+    expect(own.code.match(/\+= k \|\| 1/g)).toHaveLength(2);
+  });
+
   it("keeps a bound function that is used as a value, not only called", () => {
     const code = image("add(k) { n += scaled(k || 1); return n; }", "var f = c.Third.add; out.push(f(), f());");
     const flat = flattenInstances(code, MODULES);

@@ -265,6 +265,33 @@ function renameLocals(fn: Node, names: ReadonlySet<string>, rename: (name: strin
   return own ? edits : undefined;
 }
 
+/**
+ * A function's text with its parameters numbered (`(p0, p1) => p1`). In the flattened image every
+ * instance's own names are renamed apart, so two provided functions whose texts are equal this way read
+ * the same variables and behave alike.
+ */
+function canonicalFunction(text: string): string | undefined {
+  if (text.length > 400) return undefined;
+  let fn: Node;
+  try {
+    fn = (parseScript(`(${text});`).body as Node[])[0]!.expression as Node;
+  } catch {
+    return undefined;
+  }
+  if (!isFunction(fn)) return undefined;
+  const params = (fn.params as Node[]).map((p) => ident(p));
+  // A parameter declared again inside (a nested function's, a block's) would be renamed wrongly: leave those.
+  if (params.some((p) => p === undefined) || params.some((p) => declaredNames(fn.body as Node).has(p!))) return undefined;
+  const src = `(${text});`;
+  const edits: Edit[] = [];
+  visitNames(fn.body as Node, (n) => {
+    const i = params.indexOf(String(n.name));
+    if (i >= 0) edits.push({ start: n.start, end: n.end, text: `p${i}` });
+  });
+  const body = fn.body as Node;
+  return `${fn.type === "ArrowFunctionExpression" ? "=>" : "function"}(${params.map((_, i) => `p${i}`).join(",")})${applyAll(src, edits, body.start, body.end)}`;
+}
+
 /** The variable a function's text calls with exactly its own parameters, in order, and nothing else. */
 function forwardsAll(text: string): string | undefined {
   if (text.length > 200 || !text.includes("$$")) return undefined;
@@ -474,6 +501,8 @@ export function flattenInstances(code: string, moduleNames: ReadonlySet<string>)
   const declared: string[] = [];
   /** Each provided value's assignment; pure: leaving it out changes nothing but what is kept. */
   const leafAssignments = new Map<string, { text: string; pure: boolean; value?: string }>();
+  /** Leaves of instances whose body runs in a function of its own, its names as they were. */
+  const unrenamed = new Set<string>();
   /** `iK.a.b` in the glue: the variable of a leaf, or an object literal rebuilt from them. */
   const glueRef = (n: Node): string | undefined => {
     const { inst, path } = memberPath(n);
@@ -807,7 +836,11 @@ export function flattenInstances(code: string, moduleNames: ReadonlySet<string>)
       collect(f.tree, []);
       const lets = params.filter((p) => !literals.has(p)).map((p) => `${local(p)} = ${args[params.indexOf(p)]}`);
       bodies.push(`${lets.length ? `let ${lets.join(", ")};\n` : ""}${text()}`);
-    } else bodies.push(`((${params.join(", ")}) => {\n${text()}\n})(${args.join(", ")});`);
+    } else {
+      bodies.push(`((${params.join(", ")}) => {\n${text()}\n})(${args.join(", ")});`);
+      // Its functions read its own names, not renamed apart: alike texts need not behave alike.
+      for (const a of assigns) unrenamed.add(a.slice(1, -1));
+    }
   }
   const tail: string[] = [];
   for (const e of rest) {
@@ -834,6 +867,16 @@ export function flattenInstances(code: string, moduleNames: ReadonlySet<string>)
   for (const [name, leaf] of leafAssignments) {
     const target = leaf.value === undefined ? undefined : forwardsAll(leaf.value);
     if (target !== undefined && target !== name) aliases.set(name, target);
+  }
+  // Provided functions written alike but for their parameters' names (`(msg) => msg`, `() => {}`,
+  // `(m) => m.bytes[LENGTH]`): one of them serves every caller, one function object for all.
+  const firstAlike = new Map<string, string>();
+  for (const [name, leaf] of leafAssignments) {
+    const key = leaf.value === undefined || aliases.has(name) || unrenamed.has(name) ? undefined : canonicalFunction(leaf.value);
+    if (key === undefined) continue;
+    const first = firstAlike.get(key);
+    if (first === undefined) firstAlike.set(key, name);
+    else aliases.set(name, first);
   }
   const resolveAlias = (name: string): string => {
     let at = name;
