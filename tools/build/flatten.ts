@@ -566,28 +566,42 @@ export function flattenInstances(code: string, moduleNames: ReadonlySet<string>)
     return { index: index.value, functions };
   };
   /** A provided function's parameter count, when it is a function written out. */
-  const leafArity = (inst: string, path: readonly string[]): number | undefined => {
-    const tree = provided(inst, path);
-    if (tree?.kind !== "leaf") return undefined;
-    if (isFunction(tree.value)) return (tree.value.params as Node[]).length;
-    // `{ runTask }`, `{ fn: local }`: the factory's own function of that name, declared once at its top level
-    // (every parameter a dispatcher passes on to it is a JsVar of the dispatcher's on Espruino).
-    const name = ident(tree.value);
+  /** A local the factory of `inst` declares once at its top level and never assigns again: its value (a function declaration itself). */
+  const localValue = (inst: string, name: string | undefined): Node | undefined => {
     const body = factories.get(instances.get(inst)!.factory)!.fn.body as Node;
     if (name === undefined || body.type !== "BlockStatement") return undefined;
     const found: Node[] = [];
     for (const st of body.body as Node[]) {
       if (st.type === "FunctionDeclaration" && ident(st.id) === name) found.push(st);
-      if (st.type === "VariableDeclaration") {
-        for (const d of st.declarations as Node[]) if (ident(d.id) === name && isNode(d.init) && isFunction(d.init)) found.push(d.init);
-      }
+      if (st.type === "VariableDeclaration") for (const d of st.declarations as Node[]) if (ident(d.id) === name && isNode(d.init)) found.push(d.init);
     }
     // (`const` may reach here as `let`: one declaration, never assigned again.)
     let assigned = false;
     walk(body, (n) => {
       if ((n.type === "AssignmentExpression" && ident(n.left) === name) || (n.type === "UpdateExpression" && ident(n.argument) === name)) assigned = true;
     });
-    return found.length === 1 && !assigned ? (found[0]!.params as Node[]).length : undefined;
+    return found.length === 1 && !assigned ? found[0] : undefined;
+  };
+  /**
+   * How many parameters the function `inst` provides at `path` has: a function written there, a local
+   * function named there (`{ runTask }`), or one inside a local object literal read on from (`defaults`).
+   * Every parameter a dispatcher passes on is a JsVar of the dispatcher's on Espruino.
+   */
+  const leafArity = (inst: string, path: readonly string[]): number | undefined => {
+    let tree: Tree = { kind: "object", props: factories.get(instances.get(inst)!.factory)!.tree };
+    let i = 0;
+    for (; i < path.length && tree.kind === "object"; i++) {
+      const next: Tree | undefined = tree.props.get(path[i]!);
+      if (!next) return undefined;
+      tree = next;
+    }
+    if (tree.kind !== "leaf") return undefined;
+    let value: Node | undefined = tree.value.type === "Identifier" ? localValue(inst, ident(tree.value)) : tree.value;
+    for (; i < path.length && value; i++) {
+      const p: Node | undefined = value.type === "ObjectExpression" ? (value.properties as Node[]).find((q) => q.type === "Property" && keyName(q) === path[i]) : undefined;
+      value = p ? (p.value as Node) : undefined;
+    }
+    return value && isFunction(value) ? (value.params as Node[]).length : undefined;
   };
   const ARGS = ["a", "b", "c", "d", "e", "g", "h"];
   /** A function made while starting (bound, fanned out, dispatched), kept in a variable of its own:
@@ -610,7 +624,7 @@ export function flattenInstances(code: string, moduleNames: ReadonlySet<string>)
     if (inst && instances.has(inst) && path.length > 0) {
       const whole = glueRef(expr);
       if (whole === undefined) return undefined;
-      if (!whole.startsWith("{")) return { text: `${whole}.${fn}`, arity: undefined };
+      if (!whole.startsWith("{")) return { text: `${whole}.${fn}`, arity: leafArity(inst, [...path, fn]) };
       const ref = glueRef(parseMember(inst, [...path, fn]));
       return ref === undefined ? null : { text: ref, arity: leafArity(inst, [...path, fn]) };
     }
