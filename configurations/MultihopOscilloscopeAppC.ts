@@ -1,4 +1,4 @@
-import { configuration } from "../components/mote.ts";
+import { configuration, type ConfigurationContext } from "../components/mote.ts";
 import { ActiveMessageC } from "../components/am/ActiveMessageC.ts";
 import { AM_OSCILLOSCOPE, OSCILLOSCOPE_INTERVAL_KEY } from "../components/apps/MultihopOscilloscopeMsg.ts";
 import { MultihopOscilloscopeC } from "../components/apps/MultihopOscilloscopeC.ts";
@@ -15,13 +15,11 @@ import { TimerMilliC } from "../components/timer/TimerMilliC.ts";
 import { NodeIdC, PlatformSensorC } from "#platform";
 
 /**
- * MultihopOscilloscope, as TinyOS's MultihopOscilloscopeAppC: readings over
- * collection (CollectionC, collection id 0x93) to the root, which puts them
- * on its serial port for TinyOS's Oscilloscope tool or `mote basestation`;
- * the sampling interval the PC sets at the root reaches every mote by
- * dissemination.
+ * Wires MultihopOscilloscopeC with everything but the sampling interval's
+ * dissemination (its DisseminationControl, IntervalValue and IntervalUpdate
+ * are left to the caller); returns the component.
  */
-export const MultihopOscilloscopeAppC = configuration("MultihopOscilloscopeAppC", {}, (c) => {
+export function wireMultihopOscilloscope(c: ConfigurationContext<Record<string, never>>) {
   const app = c.component(MultihopOscilloscopeC);
   c.wire(app.Boot, c.component(MainC).Boot);
   c.wire(app.Timer, c.new(TimerMilliC).Timer);
@@ -42,7 +40,18 @@ export const MultihopOscilloscopeAppC = configuration("MultihopOscilloscopeAppC"
   const serialSender = c.new(SerialAMSenderC, AM_OSCILLOSCOPE);
   c.wire(app.SerialSend, serialSender.AMSend);
   c.wire(app.SerialReceive, c.new(SerialAMReceiverC, AM_OSCILLOSCOPE).Receive);
+  return app;
+}
 
+/**
+ * MultihopOscilloscope, as TinyOS's MultihopOscilloscopeAppC: readings over
+ * collection (CollectionC, collection id 0x93) to the root, which puts them
+ * on its serial port for TinyOS's Oscilloscope tool or `mote basestation`;
+ * the sampling interval the PC sets at the root reaches every mote by
+ * dissemination.
+ */
+export const MultihopOscilloscopeAppC = configuration("MultihopOscilloscopeAppC", {}, (c) => {
+  const app = wireMultihopOscilloscope(c);
   // The sampling interval, (version << 16 | interval), everywhere.
   const interval = c.new(DisseminatorC, 4, OSCILLOSCOPE_INTERVAL_KEY);
   c.wire(app.DisseminationControl, c.component(DisseminationC).StdControl);
