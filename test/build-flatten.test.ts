@@ -98,6 +98,16 @@ describe("flattening a board's image", () => {
     expect(own.code.match(/\+= k \|\| 1/g)).toHaveLength(2);
   });
 
+  it("calls the one function a parameterized interface wired at one index names, without a dispatcher", () => {
+    const code = image("add(k) { n += scaled(k || 1); c.Log.log(id, n); return n; }").replace("dispatch({ 1: i0.Log, 2: i0.Log }, { log: 0 })", "dispatch({ 2: i0.Log }, { log: 0 })");
+    const flat = flattenInstances(code, MODULES);
+    expect(flat.instances).toBe(3);
+    expect(run(flat.code)).toEqual(run(code));
+    expect(flat.code).not.toMatch(/=== 2 \?/);
+    // With a default for the other indexes, the dispatcher stays.
+    expect(flat.code).toMatch(/=== 1 \?/);
+  });
+
   it("keeps a bound function that is used as a value, not only called", () => {
     const code = image("add(k) { n += scaled(k || 1); return n; }", "var f = c.Third.add; out.push(f(), f());");
     const flat = flattenInstances(code, MODULES);

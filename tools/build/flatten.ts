@@ -340,6 +340,30 @@ function leaves(tree: Map<string, Tree>): Extract<Tree, { kind: "leaf" }>[] {
 }
 
 /**
+ * LEAF when `fn` is a dispatcher with one case and no default
+ * (`function (i, a, b) { return i === K ? (LEAF)(a, b) : (void 0)(i, a, b); }`,
+ * a parameterized interface wired at one index): any other index would throw,
+ * which a wired program never does, so its callers may call LEAF itself.
+ */
+function oneCaseDispatch(fn: Node): string | undefined {
+  if (fn.type !== "FunctionExpression") return undefined;
+  const params = (fn.params as Node[]).map((p) => ident(p));
+  const body = (fn.body as Node).body as Node[];
+  const ret = body.length === 1 && body[0]!.type === "ReturnStatement" ? (body[0]!.argument as Node | null) : null;
+  if (!ret || ret.type !== "ConditionalExpression" || params.length === 0 || params.some((p) => p === undefined)) return undefined;
+  const test = ret.test as Node;
+  const hit = ret.consequent as Node;
+  const miss = ret.alternate as Node;
+  if (test.type !== "BinaryExpression" || test.operator !== "===" || ident(test.left) !== params[0] || (test.right as Node).type !== "Literal") return undefined;
+  if (hit.type !== "CallExpression" || ident(hit.callee) === undefined) return undefined;
+  const passed = (hit.arguments as Node[]).map((a) => ident(a));
+  if (passed.length !== params.length - 1 || passed.some((a, i) => a !== params[i + 1])) return undefined;
+  const missCallee = miss.type === "CallExpression" ? (miss.callee as Node) : undefined;
+  if (!missCallee || missCallee.type !== "UnaryExpression" || missCallee.operator !== "void") return undefined;
+  return ident(hit.callee);
+}
+
+/**
  * `NAME = LEAF.bind(null, K)` (a bound index: a task's post, a timer of a
  * virtualized set, one of several senders) whose every use is a call: the
  * calls become `LEAF(K, ...)`, as nesC passes the parameter, and the bound
@@ -353,10 +377,16 @@ function callBoundDirectly(body: string): string {
   const statements = ast.body as Node[];
   const declaration = statements[0];
   if (!declaration || declaration.type !== "VariableDeclaration") return body;
-  const bound = new Map<string, { leaf: string; index: string; statement: Node }>();
+  // index: what the calls pass first; undefined: they pass an index the call drops.
+  const bound = new Map<string, { leaf: string; index: string | undefined; statement: Node }>();
   for (const st of statements) {
     const e = st.type === "ExpressionStatement" ? (st.expression as Node) : undefined;
     if (!e || e.type !== "AssignmentExpression" || e.operator !== "=" || ident(e.left) === undefined) continue;
+    const one = oneCaseDispatch(e.right as Node);
+    if (one !== undefined) {
+      bound.set(ident(e.left)!, { leaf: one, index: undefined, statement: st });
+      continue;
+    }
     const call = e.right as Node;
     const callee = call.type === "CallExpression" ? (call.callee as Node) : undefined;
     const args = call.arguments as Node[] | undefined;
@@ -380,15 +410,22 @@ function callBoundDirectly(body: string): string {
   const gone = new Set<string>();
   for (const [name, b] of bound) {
     const list = uses.get(name) ?? [];
-    // A name also read as a value (handed on, compared) keeps its bound function.
-    if (list.some((u) => u.call === undefined)) continue;
+    // A name also read as a value (handed on, compared) keeps its bound function; a dispatcher, also a call
+    // whose index has effects or is missing.
+    const simple = (n: Node | undefined) => n !== undefined && (n.type === "Identifier" || n.type === "Literal");
+    if (list.some((u) => u.call === undefined || (b.index === undefined && !simple((u.call.arguments as Node[])[0])))) continue;
     for (const u of list) {
       const call = u.call!;
+      const args = call.arguments as Node[];
+      edits.push({ start: u.node.start, end: u.node.end, text: b.leaf });
       let open = u.node.end;
       while (open < body.length && body[open] !== "(") open++;
-      const noArgs = (call.arguments as Node[]).length === 0;
-      edits.push({ start: u.node.start, end: u.node.end, text: b.leaf });
-      edits.push({ start: open + 1, end: open + 1, text: noArgs ? b.index : `${b.index}, ` });
+      if (b.index === undefined) {
+        // The index goes, with its parentheses (`((2), n)`) and the comma after it.
+        edits.push({ start: open + 1, end: args[1] ? args[1].start : call.end - 1, text: "" });
+        continue;
+      }
+      edits.push({ start: open + 1, end: open + 1, text: args.length === 0 ? b.index : `${b.index}, ` });
     }
     edits.push({ start: b.statement.start, end: b.statement.end, text: "" });
     gone.add(name);
