@@ -49,6 +49,15 @@ export interface MoteHost {
   onRadioSendDone(handler: (error: number, acked: boolean) => void): void;
   /** Registers the receive interrupt; the handler must copy the frame before it returns. */
   onRadioReceive(handler: (frame: Uint8Array, length: number, rssi: number) => void): void;
+  /**
+   * The radio's settings, called as the image starts by an application
+   * built with TinyOS's CC2420_NO_ADDRESS_RECOGNITION (addressRecognition
+   * false: unicast frames for other motes are received too) or
+   * CC2420_NO_ACKNOWLEDGEMENTS (autoAck false: never acknowledge). Kept
+   * until the mote loses power. Optional: a host without a radio model
+   * (the node platform, bench hosts) leaves it out and images skip the call.
+   */
+  radioConfigure?(addressRecognition: boolean, autoAck: boolean): void;
 
   // --- Serial port (UART) as a byte stream.
 
@@ -86,7 +95,7 @@ export const MOTE_HOST_FUNCTIONS = [
 ] as const;
 
 /** Every property name of the contract: the build must not shorten these in images. */
-export const MOTE_HOST_PROPERTIES: readonly string[] = ["nodeId", ...MOTE_HOST_FUNCTIONS];
+export const MOTE_HOST_PROPERTIES: readonly string[] = ["nodeId", ...MOTE_HOST_FUNCTIONS, "radioConfigure"];
 
 /** Binds a class-based host's MoteHost methods to it, so the image can call them bare. */
 export function bindHostFunctions(host: MoteHost): void {

@@ -6,6 +6,17 @@ import { SplitControl } from "../../components/interfaces/SplitControl.ts";
 import { ACKED, createMessage, FOOTER, HEADER_SIZE, LENGTH, LQI, RSSI, type Message } from "../../components/message/Message.ts";
 import type { MoteHost } from "./MoteHost.ts";
 
+/*
+ * TinyOS's radio build flags (apps/BaseStation/Makefile: `CFLAGS +=
+ * -DCC2420_NO_ACKNOWLEDGEMENTS -DCC2420_NO_ADDRESS_RECOGNITION`): a
+ * configuration declares `export const CC2420_NO_ADDRESS_RECOGNITION = true;`
+ * and the build defines MOTE_CC2420_NO_ADDRESS_RECOGNITION (false when not
+ * declared, so the call in SimRadioP folds away). Unbuilt (components
+ * loaded as they are), both are off.
+ */
+declare const MOTE_CC2420_NO_ADDRESS_RECOGNITION: boolean | undefined;
+declare const MOTE_CC2420_NO_ACKNOWLEDGEMENTS: boolean | undefined;
+
 const OFF = 0;
 const STARTING = 1;
 const ON = 2;
@@ -18,17 +29,23 @@ const STOPPING = 3;
  * swaps buffers with the upper layer (TinyOS's receive buffer swap), and
  * makes power control split-phase. Its host callbacks are interrupts: each
  * ends with the task loop. The spare buffer is made once at start, so
- * nothing is allocated per packet.
+ * nothing is allocated per packet. An application built without address
+ * recognition gets frames for other motes too (ActiveMessageP hands them to
+ * Snoop); one built without acknowledgements never acknowledges.
  */
 export const SimRadioP = module(
   "SimRadioP",
   { provides: { PacketLink, SplitControl }, uses: { Scheduler }, tasks: ["started", "stopped"] },
   (c, host) => {
+    // Constants local and first: esbuild folds only those (not a module's top level across the bundle).
+    const noAddressRecognition = typeof MOTE_CC2420_NO_ADDRESS_RECOGNITION === "boolean" && MOTE_CC2420_NO_ADDRESS_RECOGNITION;
+    const noAcks = typeof MOTE_CC2420_NO_ACKNOWLEDGEMENTS === "boolean" && MOTE_CC2420_NO_ACKNOWLEDGEMENTS;
     const hal = host as MoteHost;
     const radioSend = hal.radioSend;
     let spare: Message = createMessage();
     let sending: Message | null = null;
     let state = OFF;
+    if (noAddressRecognition || noAcks) hal.radioConfigure?.(!noAddressRecognition, !noAcks);
 
     hal.onRadioSendDone((error, acked) => {
       const msg = sending;

@@ -157,6 +157,12 @@ interface Elaborated {
   readonly rootComponent: AnyComponent;
 }
 
+/** Where the value of a declaration matched as `export const NAME = (value)` starts in `text`. */
+function declaredValueAt(file: string, text: string, m: RegExpExecArray): SourceLocation {
+  const before = text.slice(0, m.index + m[0].length - m[1]!.length);
+  return { file, line: before.split("\n").length, column: before.length - before.lastIndexOf("\n") };
+}
+
 /** `export const TOSH_DATA_LENGTH = 114;` in a configuration (TinyOS: `CFLAGS += -DTOSH_DATA_LENGTH=114` in its Makefile). */
 const DATA_LENGTH_DECLARATION = /^export\s+const\s+TOSH_DATA_LENGTH\b[^=\n]*=\s*([^;\n]*)/m;
 
@@ -178,8 +184,7 @@ export function messageBufferLayout(entry: string, platform: PlatformDescription
     const text = readFileSync(entry, "utf8");
     const m = DATA_LENGTH_DECLARATION.exec(text);
     if (m) {
-      const before = text.slice(0, m.index + m[0].length - m[1]!.length);
-      location = { file: entry, line: before.split("\n").length, column: before.length - before.lastIndexOf("\n") };
+      location = declaredValueAt(entry, text, m);
       source = `set in ${path.basename(entry)}:${location.line}`;
       if (!/^\d+$/.test(m[1]!.trim())) {
         throw new BuildError([
@@ -208,6 +213,39 @@ export function messageBufferLayout(entry: string, platform: PlatformDescription
     dataLengthSource: source,
     define: { MOTE_TOSH_DATA_LENGTH: String(value), MOTE_MESSAGE_FOOTER_SIZE: String(footer) },
   };
+}
+
+/**
+ * TinyOS's radio flags, which an application sets in its Makefile
+ * (apps/BaseStation: `CFLAGS += -DCC2420_NO_ACKNOWLEDGEMENTS
+ * -DCC2420_NO_ADDRESS_RECOGNITION`), declared in the configuration as
+ * `export const CC2420_NO_ADDRESS_RECOGNITION = true;`.
+ */
+export const RADIO_FLAGS = ["CC2420_NO_ADDRESS_RECOGNITION", "CC2420_NO_ACKNOWLEDGEMENTS"] as const;
+
+/**
+ * The defines for RADIO_FLAGS: `MOTE_<flag>`, "true" where the configuration
+ * declares it true, else "false" (so a radio HAL's check folds away). Read
+ * from the source, as TOSH_DATA_LENGTH is, so a literal `true` or `false`.
+ */
+export function radioFlagDefines(entry: string): Record<string, string> {
+  const text = readFileSync(entry, "utf8");
+  const define: Record<string, string> = {};
+  for (const flag of RADIO_FLAGS) {
+    const m = new RegExp(`^export\\s+const\\s+${flag}\\b[^=\\n]*=\\s*([^;\\n]*)`, "m").exec(text);
+    const value = m ? m[1]!.trim() : "false";
+    if (value !== "true" && value !== "false") {
+      throw new BuildError([
+        {
+          severity: "error",
+          message: `${flag} must be \`true' or \`false' written out (the build reads it before running anything), got \`${value}'`,
+          location: declaredValueAt(entry, text, m!),
+        },
+      ]);
+    }
+    define[`MOTE_${flag}`] = value;
+  }
+  return define;
 }
 
 /** Bundles the configuration for Node, runs it, and returns the elaborated graph. */
@@ -413,7 +451,8 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
   if (!existsSync(entry)) {
     throw new BuildError([{ severity: "error", message: `no such configuration file: ${options.entry}` }]);
   }
-  const layout = messageBufferLayout(entry, platform, options.dataLength);
+  const messageLayout = messageBufferLayout(entry, platform, options.dataLength);
+  const layout: MessageLayout = { ...messageLayout, define: { ...messageLayout.define, ...radioFlagDefines(entry) } };
   // tsc runs in its own process while esbuild elaborates and bundles.
   const typeErrors = options.typecheck === false ? Promise.resolve([]) : typecheck(entry);
   let wired: WiringResult | undefined;

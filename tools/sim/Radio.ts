@@ -17,6 +17,13 @@
  * in the way). Noise is drawn per frame from the receiver's noise floor
  * (mean, standard deviation).
  *
+ * Address recognition and acknowledgements are per mote, as a CC2420's
+ * settings are: a mote whose image is built with TinyOS's
+ * CC2420_NO_ADDRESS_RECOGNITION hears unicast frames for other motes too
+ * (after the same reception draw; its stack hands them to Snoop), and one
+ * built with CC2420_NO_ACKNOWLEDGEMENTS never acknowledges (a sniffer such
+ * as BaseStation must not acknowledge frames meant for others).
+ *
  * Neighbour lists are compressed rows built from the gain table, leaving out
  * links weaker than the receiver's mean noise floor plus `linkMarginDb`;
  * they are rebuilt only when a gain or a noise floor changes. Each frame on
@@ -183,6 +190,10 @@ export class MoteRadio implements EventTarget {
   doneError = 0;
   doneAcked = false;
   readonly ackTimer = new AckTimer(this);
+  /** Off (CC2420_NO_ADDRESS_RECOGNITION): unicast frames for other motes are delivered too. Set by the image at boot. */
+  addressRecognition = true;
+  /** Off (CC2420_NO_ACKNOWLEDGEMENTS): this mote never acknowledges a frame. Set by the image at boot. */
+  autoAck = true;
   /** (src << 8 | dsn) + 1 of the last unicast frames delivered, to drop retransmitted duplicates. */
   readonly history = new Int32Array(4);
   historyNext = 0;
@@ -238,6 +249,12 @@ export class MoteRadio implements EventTarget {
     if (this.mac !== M_IDLE && this.mac !== M_DONE) this.finishLater(ECANCEL, false);
   }
 
+  /** The image's radio settings (MoteHost.radioConfigure), kept until the mote loses power. */
+  configure(addressRecognition: boolean, autoAck: boolean): void {
+    this.addressRecognition = addressRecognition;
+    this.autoAck = autoAck;
+  }
+
   /** The mote lost power: everything stops, nothing is signalled. */
   reset(): void {
     this.power(false);
@@ -247,6 +264,7 @@ export class MoteRadio implements EventTarget {
     this.current = null;
     this.sendDoneHandler = undefined;
     this.receiveHandler = undefined;
+    this.configure(true, true); // the hardware's defaults: the next boot's image sets its own
   }
 
   send(frame: Uint8Array, length: number, wantAck: boolean): void {
@@ -576,7 +594,7 @@ export class RadioMedium {
   /**
    * A frame leaves the air (or is cut off: its sender lost power). Each
    * neighbour that locked onto it decides whether it got it; receivers
-   * addressed are counted and traced; deliveries and the sender's
+   * addressed (and those without address recognition) are counted and traced; deliveries and the sender's
    * completion are signalled after every receiver is settled.
    */
   end(tx: Transmission, cut: boolean): void {
@@ -608,8 +626,10 @@ export class RadioMedium {
       const lockedHere = r.locked === tx;
       if (lockedHere) r.locked = null;
       const addressed = isData ? broadcast || tx.addr === r.mote.nodeId : tx.ackTo === r.index;
-      if (!addressed) continue;
-      if (!broadcast) addressedSeen = true;
+      if (!addressed) {
+        // A unicast data frame for another mote: heard only without address recognition (a sniffer).
+        if (!isData || r.addressRecognition) continue;
+      } else if (!broadcast) addressedSeen = true;
       let result: number; // 0 delivered, else F_LOST / F_COLLIDED
       let snrDb: number;
       if (lockedHere && !cut) {
@@ -637,10 +657,11 @@ export class RadioMedium {
           if (!broadcast && r.isDuplicate(src, tx.dsn)) c.duplicates++;
           else {
             c.received++;
+            if (!addressed) c.overheard++;
             this.deliverTo[deliveries] = r;
             this.deliverRssi[deliveries++] = t.dbm[k]!;
           }
-          if (tx.wantAck) r.scheduleAck(s.index, tx.dsn);
+          if (tx.wantAck && addressed && r.autoAck) r.scheduleAck(s.index, tx.dsn);
         } else if (result === F_COLLIDED) c.collided++;
         else c.lost++;
         if (tracer !== undefined) {

@@ -63,10 +63,15 @@ export class MoteCounters {
   noAck = 0;
   /** Sends that failed (radio off, channel busy too long, cancelled). */
   sendFailed = 0;
-  /** Frames addressed to this mote (or broadcast) that it received / lost to noise / lost to a collision. */
+  /**
+   * Frames addressed to this mote (or broadcast; any frame, without address
+   * recognition) that it received / lost to noise / lost to a collision.
+   */
   received = 0;
   lost = 0;
   collided = 0;
+  /** Of those received, unicast frames for other motes (only without address recognition: a sniffer's). */
+  overheard = 0;
   /** Retransmissions the radio recognised and did not deliver twice. */
   duplicates = 0;
   /** Clear-channel assessments that found the channel busy. */
@@ -335,6 +340,10 @@ export class SimMote implements MoteHost, EventTarget {
     if (this.radio) this.radio.receiveHandler = handler;
   }
 
+  radioConfigure(addressRecognition: boolean, autoAck: boolean): void {
+    this.radio?.configure(addressRecognition, autoAck);
+  }
+
   // UART: bytes leave at the baud rate; send-done follows the last one.
 
   uartSend(bytes: Uint8Array, length: number): void {
@@ -467,6 +476,7 @@ function hostFor(mote: SimMote): MoteHost {
     radioCancel: () => mote.radioCancel(),
     onRadioSendDone: (handler) => mote.onRadioSendDone(handler),
     onRadioReceive: (handler) => mote.onRadioReceive(handler),
+    radioConfigure: (addressRecognition, autoAck) => mote.radioConfigure(addressRecognition, autoAck),
     uartSend: (bytes, length) => mote.uartSend(bytes, length),
     onUartSendDone: (handler) => mote.onUartSendDone(handler),
     onUartReceive: (handler) => mote.onUartReceive(handler),
