@@ -383,7 +383,8 @@ function callBoundDirectly(body: string): string {
     const e = st.type === "ExpressionStatement" ? (st.expression as Node) : undefined;
     if (!e || e.type !== "AssignmentExpression" || e.operator !== "=" || ident(e.left) === undefined) continue;
     const one = oneCaseDispatch(e.right as Node);
-    if (one !== undefined) {
+    // Only the image's own `$$` names: no local of a caller can shadow them where the call is written.
+    if (one !== undefined && one.startsWith("$$")) {
       bound.set(ident(e.left)!, { leaf: one, index: undefined, statement: st });
       continue;
     }
@@ -392,7 +393,7 @@ function callBoundDirectly(body: string): string {
     const args = call.arguments as Node[] | undefined;
     if (!callee || callee.type !== "MemberExpression" || callee.computed || ident(callee.property) !== "bind" || !args) continue;
     const leaf = ident(callee.object);
-    if (leaf === undefined || args.length !== 2 || args[0]!.type !== "Literal" || args[0]!.value !== null || args[1]!.type !== "Literal" || typeof args[1]!.value !== "number") continue;
+    if (leaf === undefined || !leaf.startsWith("$$") || args.length !== 2 || args[0]!.type !== "Literal" || args[0]!.value !== null || args[1]!.type !== "Literal" || typeof args[1]!.value !== "number") continue;
     bound.set(ident(e.left)!, { leaf, index: String(args[1]!.value), statement: st });
   }
   if (bound.size === 0) return body;
