@@ -94,6 +94,7 @@ describe("BaseStationAppC", () => {
     expect(Math.abs(period - 1000)).toBeLessThan(15);
   });
 
+  // Overheard over the air, from two other motes' exchange and a CTP network: test/sim-sniffer.test.ts.
   it("bridges every AM type, received or overheard, radio to serial, with the header as it was on the air", async () => {
     const { world, fromMote } = await network();
     world.runUntil(10);
