@@ -84,6 +84,8 @@ export const EspruinoBleRadioP = module(
     let wantAck = false;
     let acked = false;
     let acking = false;
+    // The (source, sequence) key of the frame acknowledged last.
+    let ackedKey = -1;
     const ackTx = new Uint8Array(3);
 
     /** Puts frame bytes [offset, offset + BLE_FRAME_MAX) of the message being sent on the air, for one burst. */
@@ -165,9 +167,15 @@ export const EspruinoBleRadioP = module(
           return;
         }
       }
-      if (HEADER_SIZE + bytes[LENGTH]! !== n || repeated((bytes[SRC]! << 16) | (bytes[SRC + 1]! << 8) | (head & 63))) return;
-      // Addressed to us, and we are not on the air ourselves: acknowledge it, before the buffer goes up.
-      if (!sending && !acking && ((bytes[DEST]! << 8) | bytes[DEST + 1]!) === self) acknowledge(head & 63, bytes[SRC]!, bytes[SRC + 1]!);
+      if (HEADER_SIZE + bytes[LENGTH]! !== n) return;
+      const key = (bytes[SRC]! << 16) | (bytes[SRC + 1]! << 8) | (head & 63);
+      // Addressed to us, not acknowledged yet, and we are not on the air ourselves: acknowledge it, before
+      // the buffer goes up; a repeat of the burst too, if we were on the air when we heard it first.
+      if (key !== ackedKey && !sending && !acking && ((bytes[DEST]! << 8) | bytes[DEST + 1]!) === self) {
+        ackedKey = key;
+        acknowledge(head & 63, bytes[SRC]!, bytes[SRC + 1]!);
+      }
+      if (repeated(key)) return;
       bytes[rxMsg.metadataOffset + RSSI] = device.rssi & 0xff;
       bytes[rxMsg.metadataOffset + ACKED] = 0;
       rxMsg = c.PacketLink.receive(rxMsg);
