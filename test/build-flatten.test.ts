@@ -198,6 +198,13 @@ describe("the JsVar estimate, function by function", () => {
     // Made two function scopes deep: the chain of two scopes copied (an array and a name per scope).
     expect(fns("(function () { (function () { var f = function () {}; })(); })();")).toBe(4 + 1 + 2);
   });
+  it("counts a view made with subarray (an ArrayBufferView on the same buffer)", () => {
+    const alone = estimateJsVars("var b = new Uint8Array(16);", opts).breakdown.typedArrays;
+    expect(estimateJsVars("var b = new Uint8Array(16), v = b.subarray(2, 4), w = v.subarray(1);", opts).breakdown.typedArrays).toBe(alone + 2);
+    // Outside the estimate, subarray is the engine's own again.
+    expect(Object.getPrototypeOf(Uint8Array.prototype).subarray.name).toBe("subarray");
+  });
+
   it("counts a bound function, which copies the target's names and keeps its bound arguments and `this`", () => {
     const plain = fns("(function () { var f = function (a, b) {}; })();");
     expect(fns("(function () { var f = function (a, b) {}; var g = f.bind(null, 1); })();") - plain).toBe(5 + 2 + 1);

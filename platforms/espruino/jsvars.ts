@@ -18,6 +18,7 @@
  * | array literal                 | 1 + 1 per element                                |
  * | kept scope                    | 1 + 1 per local variable or parameter            |
  * | typed array of n bytes        | 2 + n / (characters per JsVar), or 3 + n / (bytes per JsVar) once large (a flat string) |
+ * | view (`subarray`, a typed array on an existing buffer) | 1                     |
  *
  * A function, from Espruino's sources (jsparse.c, jspeFunctionDefinition
  * and jspeFunctionDefinitionInternal): its own var, a name per parameter,
@@ -342,10 +343,20 @@ export function estimateJsVars(image: string, options: JsVarEstimateOptions): Js
     Float64Array: counting(Float64Array),
   };
   const shim = new EspruinoShim({ board: options.board ?? "test", extraGlobals: hooks });
+  // `subarray` makes a view: one JsVar on Espruino (jswrap_arraybufferview_subarray makes an ArrayBufferView on the same buffer).
+  const typedArrayMethods = Object.getPrototypeOf(Uint8Array.prototype) as { subarray: (this: ArrayBufferView, ...args: unknown[]) => ArrayBufferView };
+  const subarray = typedArrayMethods.subarray;
+  typedArrayMethods.subarray = function (this: ArrayBufferView, ...args: unknown[]) {
+    typedArrays++;
+    typedArrayVars += 1;
+    return subarray.apply(this, args);
+  };
   try {
     shim.load(inst.code, "espruino-image-jsvars.js");
   } catch (e) {
     throw new ImageStartError(e);
+  } finally {
+    typedArrayMethods.subarray = subarray;
   }
   if (shim.uncaught.length) throw new ImageStartError(shim.uncaught[0]);
   const objectVars = objects.reduce<number>((sum, o) => sum + OBJECT_JSVARS + Object.keys(o).length, 0);
