@@ -2,6 +2,7 @@
  * The base station's ingest: socat pseudo-terminals and the real serialport
  * package on both ends; packets and readings checked in the SQLite file.
  */
+import { statSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { CtpRoutingFrame, MessageCatalog, MultihopOscilloscopeMsg, OscilloscopeMsg } from "../tools/basestation/messages.ts";
@@ -196,6 +197,54 @@ describe("sequence tracking", () => {
     cleanups.push(() => again.close());
     const [m2] = again.loadMotes();
     expect(observeSeq(m2!, "147", 10, 65536, 1)).toBe("duplicate");
+  });
+});
+
+describe("the WAL stays bounded", () => {
+  /** 1,500 batches, one every millisecond or so; the WAL file's largest size and how often it shrank. */
+  async function batchesFor(walLimitBytes: number) {
+    const file = path.join(tempDir(cleanups), "wal.sqlite");
+    const storage = new Storage(file, { checkpointMs: 20, walLimitBytes });
+    cleanups.push(() => storage.close());
+    const m = newMoteState(1, "/dev/x", 1);
+    let largest = 0;
+    let emptied = 0;
+    let previous = 0;
+    for (let batch = 0; batch < 1500; batch++) {
+      const packets = Array.from({ length: 20 }, (_, i) => ({
+        t: batch,
+        port: "/dev/x",
+        mote: 1,
+        src: 1,
+        dest: 0xffff,
+        group: 0x22,
+        type: 0x93,
+        message: null,
+        seq: batch * 20 + i,
+        duplicate: false,
+        raw: new Uint8Array(36).fill(i),
+      }));
+      storage.write(packets, packets.map(() => []), [m]);
+      const size = statSync(`${file}-wal`).size;
+      if (size < previous) emptied++;
+      previous = size;
+      largest = Math.max(largest, size);
+      await sleep(1);
+    }
+    return { largest, emptied };
+  }
+
+  it("empties the WAL once it passes its limit, though batches never stop", async () => {
+    const limit = 512 * 1024;
+    // Without a limit a passive checkpoint seldom finds the WAL wholly
+    // copied while batches keep coming, so SQLite never rewinds it.
+    const unlimited = await batchesFor(2 ** 40);
+    expect(unlimited.largest).toBeGreaterThan(6 * limit);
+    const limited = await batchesFor(limit);
+    expect(limited.emptied).toBeGreaterThan(0);
+    // The batches of a checkpoint period or two may land past the limit before the worker acts.
+    expect(limited.largest).toBeLessThan(8 * limit);
+    expect(limited.largest).toBeLessThan(unlimited.largest / 4);
   });
 });
 

@@ -15,7 +15,12 @@
  *
  * Checkpoints (copying the WAL back into the database file, with an fsync)
  * run in a worker thread on a connection of its own, once a second, so
- * that the thread reading the serial ports never waits for one.
+ * that the thread reading the serial ports never waits for one. A passive
+ * checkpoint seldom finds the WAL wholly copied while batches keep coming,
+ * and SQLite only rewinds a WAL that was, so the file would grow for as
+ * long as the station runs; once it passes WAL_LIMIT_BYTES the worker runs
+ * a TRUNCATE checkpoint, which holds new batches back for the moment it
+ * takes to copy what the last passive one left and empties the file.
  */
 
 /** The checkpointing thread: plain JavaScript, so it needs no TypeScript loader. */
@@ -24,8 +29,16 @@ const { parentPort, workerData } = require("node:worker_threads");
 const Database = require(workerData.module);
 const db = new Database(workerData.file);
 db.pragma("busy_timeout = 1000");
+// Prepared once: better-sqlite3's db.pragma() prepares a statement per call,
+// whose native memory this nearly allocation-free thread's GC seldom frees.
+const passive = db.prepare("PRAGMA wal_checkpoint(PASSIVE)");
+const truncate = db.prepare("PRAGMA wal_checkpoint(TRUNCATE)");
+const pageSize = db.pragma("page_size", { simple: true });
 const timer = setInterval(() => {
-  try { db.pragma("wal_checkpoint(PASSIVE)"); } catch (e) { parentPort.postMessage(String(e && e.message)); }
+  try {
+    const r = passive.get();
+    if (r.log * pageSize > workerData.walLimitBytes) truncate.get();
+  } catch (e) { parentPort.postMessage(String(e && e.message)); }
 }, workerData.everyMs);
 parentPort.on("message", () => { clearInterval(timer); db.close(); parentPort.close(); });
 `;
@@ -37,6 +50,9 @@ import { Worker } from "node:worker_threads";
 import { type MoteState, moteStateFromJson, moteStateToJson } from "./tracker.ts";
 
 const SCHEMA_VERSION = 1;
+
+/** The WAL's size past which the checkpointer empties it (and the size SQLite trims it to when it rewinds). */
+export const WAL_LIMIT_BYTES = 16 * 2 ** 20;
 
 export interface PacketRecord {
   /** Milliseconds since the epoch, when the packet's last byte was read. */
@@ -106,6 +122,8 @@ export interface StorageOptions {
   readonly sync?: "normal" | "full";
   /** How often the worker thread checkpoints the WAL. Default 1000 ms. */
   readonly checkpointMs?: number;
+  /** The WAL's size past which it is emptied. Default WAL_LIMIT_BYTES. */
+  readonly walLimitBytes?: number;
 }
 
 export class Storage {
@@ -144,9 +162,10 @@ export class Storage {
     this.migrate();
     if (file !== ":memory:") {
       this.db.pragma("wal_autocheckpoint = 0");
+      this.db.pragma(`journal_size_limit = ${options.walLimitBytes ?? WAL_LIMIT_BYTES}`);
       this.checkpointer = new Worker(CHECKPOINTER, {
         eval: true,
-        workerData: { file: path.resolve(file), module: createRequire(import.meta.url).resolve("better-sqlite3"), everyMs: options.checkpointMs ?? 1000 },
+        workerData: { file: path.resolve(file), module: createRequire(import.meta.url).resolve("better-sqlite3"), everyMs: options.checkpointMs ?? 1000, walLimitBytes: options.walLimitBytes ?? WAL_LIMIT_BYTES },
       });
       this.checkpointer.unref();
       this.checkpointer.on("error", () => {});
