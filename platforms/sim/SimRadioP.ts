@@ -11,8 +11,8 @@ import type { MoteHost } from "./MoteHost.ts";
  * -DCC2420_NO_ACKNOWLEDGEMENTS -DCC2420_NO_ADDRESS_RECOGNITION`): a
  * configuration declares `export const CC2420_NO_ADDRESS_RECOGNITION = true;`
  * and the build defines MOTE_CC2420_NO_ADDRESS_RECOGNITION (false when not
- * declared, so the call in SimRadioP folds away). Unbuilt (components
- * loaded as they are), both are off.
+ * declared, so the radioConfigure call below folds away). Unbuilt
+ * (components loaded as they are), both are off.
  */
 declare const MOTE_CC2420_NO_ADDRESS_RECOGNITION: boolean | undefined;
 declare const MOTE_CC2420_NO_ACKNOWLEDGEMENTS: boolean | undefined;

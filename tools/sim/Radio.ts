@@ -594,8 +594,9 @@ export class RadioMedium {
   /**
    * A frame leaves the air (or is cut off: its sender lost power). Each
    * neighbour that locked onto it decides whether it got it; receivers
-   * addressed (and those without address recognition) are counted and traced; deliveries and the sender's
-   * completion are signalled after every receiver is settled.
+   * addressed (and, for data frames, those without address recognition)
+   * are counted and traced; deliveries and the sender's completion are
+   * signalled after every receiver is settled.
    */
   end(tx: Transmission, cut: boolean): void {
     const now = this.queue.now;
