@@ -20,7 +20,7 @@
  *
  * Image code: keep to the Espruino dialect.
  */
-import { SUCCESS } from "../TinyError.ts";
+import { type ErrorT, SUCCESS } from "../TinyError.ts";
 import { defineMessage, u16, u8 } from "../message/TypedMessage.ts";
 
 export const AM_CTP_ROUTING = 0x70;
@@ -122,17 +122,12 @@ export const NET_C_TREE_RCV_BEACON = 0x34;
 export const NET_C_LE_EVICT_DEAD = 0x35;
 
 /**
- * The CollectionDebug default: every event is dropped. Modules hand it over
- * as `defaults` through a variable, so the build's dead-function pruning
- * leaves it whole.
+ * The CollectionDebug default: every event is dropped. Each module names it
+ * for every command in its `defaults`, written in the object it returns, so
+ * that the build leaves out the commands nobody calls and, on a board, all
+ * of them are one function.
  */
-export const NO_COLLECTION_DEBUG = {
-  logEvent: (_type: number) => SUCCESS,
-  logEventSimple: (_type: number, _arg: number) => SUCCESS,
-  logEventDbg: (_type: number, _a: number, _b: number, _c: number) => SUCCESS,
-  logEventMsg: (_type: number, _msg: number, _origin: number, _node: number) => SUCCESS,
-  logEventRoute: (_type: number, _parent: number, _hopcount: number, _metric: number) => SUCCESS,
-};
+export const ignoreCollectionEvent = (): ErrorT => SUCCESS;
 
 // ---------------------------------------------------------------------------
 // Declarations for host tools (decoding sniffed frames); images use the offsets above.

@@ -47,7 +47,7 @@ import {
   NET_C_FE_SENDDONE_FAIL_ACK_SEND,
   NET_C_FE_SENDDONE_WAITACK,
   NET_C_FE_SENT_MSG,
-  NO_COLLECTION_DEBUG,
+  ignoreCollectionEvent,
   NO_ROUTE_RETRY,
 } from "./Ctp.ts";
 import { payloadView } from "./PayloadView.ts";
@@ -145,13 +145,6 @@ export const CtpForwardingEngineP = genericModule(
 
     let loopback: Message = createMessage();
 
-    // Through a variable: the build's pruning must not rewrite it (see NO_COLLECTION_DEBUG).
-    const defaults = {
-      Receive: { receive: (_id: number, msg: Message) => msg },
-      Snoop: { receive: (_id: number, msg: Message) => msg },
-      Intercept: { forward: () => true },
-      CollectionDebug: NO_COLLECTION_DEBUG,
-    };
 
     // The cache of packets recently forwarded or delivered: key (origin << 16 | seqno << 8 | collect id) and THL, most recent first.
     const cacheKey = new Uint32Array(cacheSize || 1);
@@ -468,7 +461,13 @@ export const CtpForwardingEngineP = genericModule(
           msg.data[DATA_SEQNO] = s;
         },
       },
-      defaults,
+      // Written here, not through a variable: the build leaves out what nobody calls (see ignoreCollectionEvent).
+      defaults: {
+        Receive: { receive: (_id, msg) => msg },
+        Snoop: { receive: (_id, msg) => msg },
+        Intercept: { forward: () => true },
+        CollectionDebug: { logEvent: ignoreCollectionEvent, logEventSimple: ignoreCollectionEvent, logEventDbg: ignoreCollectionEvent, logEventMsg: ignoreCollectionEvent, logEventRoute: ignoreCollectionEvent },
+      },
     };
   },
 );

@@ -18,12 +18,12 @@ import {
   BEACON_INTERVAL,
   CTP_OPT_PULL,
   CTP_ROUTING_HEADER_SIZE,
+  ignoreCollectionEvent,
   INVALID_ADDR,
   MAX_METRIC,
   NET_C_TREE_NEW_PARENT,
   NET_C_TREE_NO_ROUTE,
   NET_C_TREE_SENT_BEACON,
-  NO_COLLECTION_DEBUG,
   PARENT_SWITCH_THRESHOLD,
   ROUTING_ETX,
   ROUTING_OPTIONS,
@@ -90,8 +90,6 @@ export const CtpRoutingEngineP = genericModule(
     let advertisedEtx = MAX_METRIC;
 
     const beacon = createMessage();
-    // Through a variable: the build's pruning must not rewrite it (see NO_COLLECTION_DEBUG).
-    const defaults = { CollectionDebug: NO_COLLECTION_DEBUG };
 
     // The routing table: neighbours' advertised parent and path ETX.
     const nAddr = new Uint16Array(tableSize);
@@ -384,7 +382,8 @@ export const CtpRoutingEngineP = genericModule(
         },
         isRoot: () => isRoot,
       },
-      defaults,
+      // Written here, not through a variable: the build leaves out what nobody calls (see ignoreCollectionEvent).
+      defaults: { CollectionDebug: { logEvent: ignoreCollectionEvent, logEventSimple: ignoreCollectionEvent, logEventDbg: ignoreCollectionEvent, logEventMsg: ignoreCollectionEvent, logEventRoute: ignoreCollectionEvent } },
     };
   },
 );
