@@ -198,6 +198,18 @@ describe("the JsVar estimate, function by function", () => {
     // Made two function scopes deep: the chain of two scopes copied (an array and a name per scope).
     expect(fns("(function () { (function () { var f = function () {}; })(); })();")).toBe(4 + 1 + 2);
   });
+  it("prices a kept scope's values a name cannot hold: booleans, null, large integers, strings", () => {
+    const scope = (values: string) => estimateJsVars(`(function () { var a = ${values}; var f = function () { return a; }; })();`, opts).breakdown.scopes;
+    const small = scope("7");
+    expect(scope("undefined")).toBe(small);
+    expect(scope("false")).toBe(small + 1);
+    expect(scope("null")).toBe(small + 1);
+    expect(scope("65535")).toBe(small + 1); // past what a reference holds (±2^12 with 13-byte JsVars)
+    expect(scope("0.5")).toBe(small + 1);
+    expect(scope('"Bluetooth"')).toBe(small + 1); // 9 characters: one JsVar of string data
+    expect(scope('"LoopbackA."')).toBe(small + 2);
+  });
+
   it("counts a view made with subarray (an ArrayBufferView on the same buffer)", () => {
     const alone = estimateJsVars("var b = new Uint8Array(16);", opts).breakdown.typedArrays;
     expect(estimateJsVars("var b = new Uint8Array(16), v = b.subarray(2, 4), w = v.subarray(1);", opts).breakdown.typedArrays).toBe(alone + 2);

@@ -16,7 +16,7 @@
  * | bound function (`f.bind`)     | 5 + 1 per parameter of f + 1 per bound argument  |
  * | object literal                | 2 + 1 per property it has once the mote started  |
  * | array literal                 | 1 + 1 per element                                |
- * | kept scope                    | 1 + 1 per local variable or parameter            |
+ * | kept scope                    | 1 + 1 per local variable or parameter, + 1 per value a name cannot hold (a boolean, null, a float, a large integer; a string's characters) |
  * | typed array of n bytes        | 2 + n / (characters per JsVar), or 3 + n / (bytes per JsVar) once large (a flat string) |
  * | view (`subarray`, a typed array on an existing buffer) | 1                     |
  *
@@ -122,6 +122,7 @@ const OBJ = "__moteO";
 const ARR = "__moteA";
 const SCOPE = "__moteS";
 const BIND = "__moteB";
+const VALUES = "__moteV";
 
 interface Instrumented {
   readonly code: string;
@@ -174,6 +175,22 @@ function createsClosures(fn: Node): boolean {
 function info(fn: Node, code: string, depth: number): FunctionInfo {
   const body = fn.body as Node;
   return { params: (fn.params as unknown[]).length, codeChars: code.slice(body.start, body.end).length, depth };
+}
+
+/**
+ * JsVars a local's value takes besides its name: none for an integer the
+ * name holds itself (jsvar.c, jsvSetValueOfName: within ±2^(bits - 1), with
+ * bits the width of a JsVar reference, which is the JsVar's size in bytes on
+ * boards up to 16,383 JsVars), nor for undefined or what is priced where it
+ * is made (functions, objects, arrays, typed arrays); one for a boolean,
+ * null, a float or a larger integer; a string's characters otherwise.
+ */
+function valueJsVars(v: unknown, options: { readonly charsPerJsVar: number; readonly jsVarBytes: number }): number {
+  const range = 2 ** (options.jsVarBytes - 1);
+  if (v === undefined || typeof v === "function" || (typeof v === "object" && v !== null)) return 0;
+  if (typeof v === "number" && Number.isInteger(v) && v >= -range && v < range) return 0;
+  if (typeof v === "string") return Math.max(1, Math.ceil(v.length / options.charsPerJsVar));
+  return 1;
 }
 
 /** JsVars of a function made `depth` function scopes deep (see the table above). */
@@ -229,7 +246,18 @@ export function instrument(code: string): Instrumented {
       }
       const body = n.body as Node;
       const locals = (n.params as unknown[]).length + countLocals(body);
-      atEntry(n, body, depth + 1, createsClosures(n) ? locals : undefined, fnDepth + 1);
+      const kept = createsClosures(n);
+      atEntry(n, body, depth + 1, kept ? locals : undefined, fnDepth + 1);
+      // A kept scope's values, read where its body ends (before a closing `return`): those a name cannot hold.
+      if (kept && body.type === "BlockStatement") {
+        const names = (n.params as Node[]).flatMap((p) => (p.type === "Identifier" ? [String(p.name)] : []));
+        for (const st of body.body as Node[]) {
+          if (st.type === "VariableDeclaration") for (const d of st.declarations as Node[]) if ((d.id as Node).type === "Identifier") names.push(String((d.id as Node).name));
+        }
+        const last = (body.body as Node[]).at(-1);
+        const at = last && last.type === "ReturnStatement" ? last.start : body.end - 1;
+        if (names.length) edits.push({ pos: at, kind: 1, depth: -1, text: `${VALUES}(() => [${names.join(",")}]);` });
+      }
     } else if (n.type === "ObjectExpression") {
       const methods: FunctionInfo[] = [];
       for (const p of n.properties as Node[]) {
@@ -328,6 +356,12 @@ export function estimateJsVars(image: string, options: JsVarEstimateOptions): Js
       functions++;
       functionVars += BOUND_FUNCTION_JSVARS + params + bound;
       return fn;
+    },
+    [VALUES]: (read: () => unknown[]) => {
+      for (const v of read()) {
+        const extra = valueJsVars(v, options);
+        scopeVars += extra;
+      }
     },
     [SCOPE]: (locals: number) => {
       scopes++;
