@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { basestationCommand } from "../tools/basestation/cli.ts";
 import { FakeOscilloscopeNetwork } from "./fixtures/basestation/fakeMote.ts";
 import { parseSource } from "../tools/basestation/listen.ts";
-import { listPorts, scanSysfs } from "../tools/basestation/ports.ts";
+import { listPorts, type PortList, scanSysfs } from "../tools/basestation/ports.ts";
 import { PtyLink } from "../tools/serial/PtyLink.ts";
 import { startBaseStation } from "../tools/basestation/server.ts";
 import { MoteEnd, oscFrame, tempDir, waitFor } from "./fixtures/basestation/support.ts";
@@ -35,8 +35,8 @@ async function inProcess(f: () => Promise<number>): Promise<{ code: number; out:
   }
 }
 
-function mote(args: string[]): { child: ChildProcess; out: () => string; err: () => string; exit: Promise<number> } {
-  const child = spawn(process.execPath, [path.join(ROOT, "tools/cli/mote.js"), ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+function mote(args: string[], env: NodeJS.ProcessEnv = process.env): { child: ChildProcess; out: () => string; err: () => string; exit: Promise<number> } {
+  const child = spawn(process.execPath, [path.join(ROOT, "tools/cli/mote.js"), ...args], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   let err = "";
   child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
@@ -89,6 +89,58 @@ describe("mote ports", () => {
     const json = JSON.parse(cli.out()) as { ports: { path: string }[]; note: string };
     expect(json.ports.map((p) => p.path)).toContain(link.host);
     expect(json.note).toMatch(/udev not used/);
+  });
+});
+
+describe("mote ports without udev", () => {
+  it("says why listing through udev failed and scans /sys/class/tty instead (no udevadm on PATH)", async () => {
+    const link = await PtyLink.open();
+    cleanups.push(() => link.close());
+    // serialport's list runs `udevadm info -e`; with a PATH where there is
+    // none, it fails as on a machine without udev, whatever this one has.
+    const noUdev = { ...process.env, PATH: tempDir(cleanups) };
+    const json = mote(["ports", "--json", link.host], noUdev);
+    expect(await json.exit).toBe(0);
+    const list = JSON.parse(json.out()) as PortList;
+    expect(list.note).toBe("listing through udev failed (spawn udevadm ENOENT); scanned /sys/class/tty instead");
+    expect(list.method).toBe("sysfs");
+    expect(list.ports.filter((p) => p.source === "udev")).toEqual([]);
+    expect(list.ports).toContainEqual({ path: link.host, kind: "pty", target: expect.stringMatching(/^\/dev\/pts\/\d+$/), source: "given" });
+
+    const text = mote(["ports", link.host], noUdev);
+    expect(await text.exit).toBe(0);
+    const row = text.out().split("\n").find((l) => l.startsWith(`${link.host} `));
+    expect(row?.split(/\s+/)).toEqual([link.host, "pty", "->", expect.stringMatching(/^\/dev\/pts\/\d+$/)]);
+    expect(text.out().trimEnd().split("\n").at(-1)).toBe("(listing through udev failed (spawn udevadm ENOENT); scanned /sys/class/tty instead)");
+  });
+
+  it("lists /dev/ttyUSB*, /dev/ttyACM* and /dev/rfcomm* by name where there is no /sys either", async () => {
+    const dir = tempDir(cleanups);
+    const dev = path.join(dir, "dev");
+    mkdirSync(dev);
+    // UARTs cannot be told from reserved slots without /sys; consoles and ptys are not serial ports.
+    for (const n of ["ttyUSB10", "ttyUSB2", "ttyACM0", "rfcomm0", "ttyS0", "tty1", "ptmx", "ttyUSB", "null"]) writeFileSync(path.join(dev, n), "");
+    const sys = path.join(dir, "sys/class/tty");
+    const expected = [
+      { path: path.join(dev, "rfcomm0"), kind: "bluetooth", source: "dev" },
+      { path: path.join(dev, "ttyACM0"), kind: "acm", source: "dev" },
+      { path: path.join(dev, "ttyUSB2"), kind: "usb", source: "dev" },
+      { path: path.join(dev, "ttyUSB10"), kind: "usb", source: "dev" },
+    ];
+    const list = await listPorts({ udev: false, sysClassTty: sys, devDir: dev });
+    expect(list).toEqual({ ports: expected, method: "dev", note: `udev not used; no ${sys} either: listed ${dev}/ttyUSB*, ${dev}/ttyACM* and ${dev}/rfcomm* by name`, rejected: [] });
+
+    // And when udev fails for real first (no udevadm on PATH).
+    const path0 = process.env.PATH;
+    process.env.PATH = tempDir(cleanups);
+    let failed: PortList;
+    try {
+      failed = await listPorts({ sysClassTty: sys, devDir: dev });
+    } finally {
+      process.env.PATH = path0;
+    }
+    expect(failed.ports).toEqual(expected);
+    expect(failed.note).toBe(`listing through udev failed (spawn udevadm ENOENT); no ${sys} either: listed ${dev}/ttyUSB*, ${dev}/ttyACM* and ${dev}/rfcomm* by name`);
   });
 });
 
@@ -161,6 +213,25 @@ describe("mote basestation", () => {
     expect(bad.err).toMatch(/interval must be .* \[interval\]/);
     const nobody = await inProcess(() => basestationCommand(["send", "--db", path.join(dir, "other.sqlite"), "--interval", "5"]));
     expect([nobody.code, nobody.err]).toEqual([2, expect.stringMatching(/no running base station found/)]);
+  });
+
+  it("binds HTTP to 127.0.0.1 when --http is not given", async () => {
+    const dir = tempDir(cleanups);
+    const link = await PtyLink.open();
+    cleanups.push(() => link.close());
+    const run = mote(["basestation", "--port", link.host, "--db", path.join(dir, "r.sqlite")]);
+    // The default port, 8080, may be taken on this machine (a demo running):
+    // then the refusal names the address it tried. Either way it is loopback.
+    const api = await waitFor("the api address, or the base station's exit", () => /^ {2}api +(\S+)$/m.exec(run.out())?.[1] ?? (run.child.exitCode !== null ? "" : undefined), 30_000);
+    if (api) {
+      // The address the server is bound to (server.address()), not the one asked for.
+      expect(api).toBe("http://127.0.0.1:8080/api");
+      run.child.kill("SIGTERM");
+      expect(await run.exit).toBe(0);
+    } else {
+      expect(await run.exit).toBe(1);
+      await expect.poll(run.err).toMatch(/cannot serve HTTP on 127\.0\.0\.1:8080: the port is in use/);
+    }
   });
 
   it("explains bad usage", async () => {

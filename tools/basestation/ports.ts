@@ -160,22 +160,24 @@ export async function listPorts(options: { given?: readonly string[]; udev?: boo
   let ports: PortListing[] | undefined;
   let method: PortList["method"] = "udev";
   let note: string | undefined;
+  let whyNotUdev = "udev not used";
   if (options.udev !== false) {
     try {
       ports = await udevList(3000);
     } catch (e) {
-      note = `listing through udev failed (${(e as Error).message}); scanned ${options.sysClassTty ?? "/sys/class/tty"} instead`;
+      whyNotUdev = `listing through udev failed (${(e as Error).message})`;
     }
-  } else {
-    note = "udev not used";
   }
   if (!ports) {
-    ports = scanSysfs(options.sysClassTty, options.devDir);
+    const sys = options.sysClassTty ?? "/sys/class/tty";
+    const dev = options.devDir ?? "/dev";
+    ports = scanSysfs(sys, dev);
     method = "sysfs";
+    note = `${whyNotUdev}; scanned ${sys} instead`;
     if (!ports) {
-      ports = scanDev(options.devDir);
+      ports = scanDev(dev);
       method = "dev";
-      note = `${note ?? ""}; no /sys either: listed /dev/ttyUSB*, /dev/ttyACM* by name`.replace(/^; /, "");
+      note = `${whyNotUdev}; no ${sys} either: listed ${dev}/ttyUSB*, ${dev}/ttyACM* and ${dev}/rfcomm* by name`;
     }
   }
   const rejected: { path: string; reason: string }[] = [];
