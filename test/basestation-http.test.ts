@@ -10,9 +10,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import { FakeOscilloscopeNetwork } from "./fixtures/basestation/fakeMote.ts";
 import { PtyLink } from "../tools/serial/PtyLink.ts";
 import { startBaseStation } from "../tools/basestation/server.ts";
-import { decodeMessage } from "../tools/serial/index.ts";
+import { decodeMessage, decodeSerialStream } from "../tools/serial/index.ts";
 import { OscilloscopeMsg } from "../tools/basestation/messages.ts";
-import { MoteEnd, oscFrame, sseClient, tempDir, waitFor } from "./fixtures/basestation/support.ts";
+import { MoteEnd, oscFrame, sleep, sseClient, tempDir, waitFor } from "./fixtures/basestation/support.ts";
 
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
 afterEach(async () => {
@@ -199,5 +199,69 @@ describe("base station HTTP API", () => {
     expect(ev.data).toMatchObject({ committed: 1, series: [{ mote: 7, field: "readings", unit: "raw", message: "OscilloscopeMsg" }] });
     expect((ev.data as { series: { points: unknown[] }[] }).series[0]!.points).toHaveLength(10);
     await waitFor("motes", () => sse.events.find((e) => e.event === "motes"));
+  });
+});
+
+/** `oscFrame(id, count)` with one bit of its first reading flipped: a whole frame whose CRC fails. */
+function badCrcFrame(id: number, count: number): Uint8Array {
+  const f = Uint8Array.from(oscFrame(id, count));
+  // Flag, protocol, dispatch, 7 header bytes, then version, interval, id, count: the first reading's high byte.
+  f[18]! ^= 0x01;
+  return f;
+}
+
+describe("per-mote CRC errors and last seen", () => {
+  it("counts a port's bad-CRC frames for the motes heard on it, whatever id a bad frame claims; lastSeen moves on", async () => {
+    const dir = tempDir(cleanups);
+    const a = await PtyLink.open();
+    cleanups.push(() => a.close());
+    const b = await PtyLink.open();
+    cleanups.push(() => b.close());
+    const bs = await startBaseStation({ ports: [{ path: a.host }, { path: b.host }], db: path.join(dir, "r.sqlite"), http: { host: "127.0.0.1", port: 0 }, log: () => {} });
+    cleanups.push(() => bs.close());
+    const moteA = await MoteEnd.open(a.mote);
+    cleanups.push(() => moteA.close());
+    const moteB = await MoteEnd.open(b.mote);
+    cleanups.push(() => moteB.close());
+    type Mote = { mote: number; port: string; packets: number; crcErrors: number; firstSeen: number; lastSeen: number };
+    type Stats = { ports: { path: string; serial: { packets: number; dropped: Record<string, number> } }[] };
+    const get = async <T>(p: string) => (await (await fetch(bs.http!.url + p)).json()) as T;
+
+    await moteA.write(oscFrame(1, 0));
+    await moteB.write(oscFrame(2, 0));
+    await waitFor("a packet from each mote", () => bs.station.storage.packetCount === 2);
+    const before = await get<Mote[]>("/api/motes");
+    expect(before.map((m) => [m.mote, m.port, m.crcErrors])).toEqual([
+      [1, a.host, 0],
+      [2, b.host, 0],
+    ]);
+
+    // Three frames on port a that fail their CRC, two claiming to be mote 2's:
+    // a frame that fails its CRC says nothing trustworthy about its sender,
+    // so the errors count against the port, and so for the motes heard on it.
+    const bad = [badCrcFrame(1, 1), badCrcFrame(2, 1), badCrcFrame(2, 2)];
+    for (const f of bad) expect(decodeSerialStream(f)).toMatchObject({ packets: [], stats: { dropped: { badCrc: 1 } } });
+    await sleep(5); // lastSeen has millisecond resolution
+    await moteA.write(Buffer.concat([...bad, oscFrame(1, 1)]));
+    await moteB.write(oscFrame(2, 1));
+    await waitFor("the good frames", () => bs.station.storage.packetCount === 4);
+
+    const after = await get<Mote[]>("/api/motes");
+    expect(after.map((m) => [m.mote, m.packets, m.crcErrors])).toEqual([
+      [1, 2, 3],
+      [2, 2, 0],
+    ]);
+    expect(await get<Mote>("/api/motes/1")).toMatchObject({ crcErrors: 3, port: a.host });
+    const stats = await get<Stats>("/api/stats");
+    expect(stats.ports.map((p) => [p.path, p.serial.packets, p.serial.dropped.badCrc])).toEqual([
+      [a.host, 2, 3],
+      [b.host, 2, 0],
+    ]);
+    for (const m of after) {
+      const was = before.find((x) => x.mote === m.mote)!;
+      expect(m.firstSeen).toBe(was.firstSeen);
+      expect(m.lastSeen).toBeGreaterThan(was.lastSeen);
+      expect(m.lastSeen).toBeLessThanOrEqual(Date.now());
+    }
   });
 });
