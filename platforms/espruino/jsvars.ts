@@ -35,13 +35,13 @@
  * per bound argument, and the `#thi` name with its value.
  *
  * Calibration: espruino-dialect.md's table was measured at the REPL of the
- * Linux build, which keeps more than a flashed image: each function's text
- * copied into RAM and its line number, and the typed line in the REPL's
- * history. Its 22 JsVars for a closure returning an object with two methods
- * are, here, 2 × 4 (functions) + 4 (object with 2 properties) + 2 (the
- * kept scope with one local) for the image run from flash; its 41 for ten
- * `{ v: n }` objects in an array (no functions) are 1 + 10 + 10 × 3 = 41
- * here too.
+ * Linux build. Its 41 JsVars for ten `{ v: n }` objects in an array are
+ * 1 + 10 + 10 × 3 here. Its 22 for a closure returning an object with two
+ * methods are 2 × 4 (functions) + 4 (object with 2 properties) + 2 (the
+ * kept scope with one local) = 14 here, from flash: the rest is, as far as
+ * the sources tell, what the REPL keeps and a flashed image does not (each
+ * function's text copied into RAM and its line number, the typed line in
+ * the REPL's history); not measured on a board.
  *
  * Function code: when the image runs from Storage (`.bootcde`, which is how
  * `mote flash` installs it), Espruino points each function's code at the
