@@ -8,6 +8,12 @@ export interface BoardDescription {
   readonly memoryBudget?: number;
   /** Largest image the board's storage takes, in bytes. */
   readonly maxImageBytes?: number;
+  /**
+   * Build-time sizes this board lowers (TinyOS: a small platform's own
+   * `#define FORWARD_COUNT 4`), by name: only names the build knows
+   * (build.ts BUILD_SIZES). A configuration's own declaration wins.
+   */
+  readonly defines?: Readonly<Record<string, number>>;
   /** Anything else the platform's HAL or flasher needs (pins, LEDs, console, baud). */
   readonly details?: Readonly<Record<string, unknown>>;
 }

@@ -75,8 +75,18 @@ export const BEACON_INTERVAL = 8192;
 export const PARENT_SWITCH_THRESHOLD = 15;
 /** Transmissions of one packet on one hop before it is dropped. */
 export const MAX_RETRIES = 30;
-/** Forwarding buffers in the pool (CtpP's FORWARD_COUNT). */
-export const FORWARD_COUNT = 12;
+/**
+ * Forwarding buffers in the pool, and so the forwarding queue's capacity
+ * beyond one entry per client (CtpP's FORWARD_COUNT). TinyOS writes
+ * `#ifndef FORWARD_COUNT #define FORWARD_COUNT 12`, which an application's
+ * CFLAGS or a small platform lowers; here the build defines
+ * MOTE_FORWARD_COUNT from the configuration's `export const FORWARD_COUNT =
+ * n;`, else the board's description (small-RAM boards), else the default.
+ * Code run on the host (not built) sees the default.
+ */
+declare const MOTE_FORWARD_COUNT: number | undefined;
+export const DEFAULT_FORWARD_COUNT = 12;
+export const FORWARD_COUNT: number = typeof MOTE_FORWARD_COUNT === "number" ? MOTE_FORWARD_COUNT : DEFAULT_FORWARD_COUNT;
 /** Entries in the cache of packets recently forwarded (CtpP's cache size). */
 export const SENT_CACHE_SIZE = 4;
 /** Routing table entries (CtpP's TREE_ROUTING_TABLE_SIZE) and link estimator neighbours. */

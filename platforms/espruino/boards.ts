@@ -38,14 +38,22 @@ export interface EspruinoBoardDetails {
 /** Of the JsVars, the share left to the image at boot; the rest is the interpreter's and the events'. */
 const IMAGE_SHARE = 0.8;
 
-function board(name: string, summary: string, details: EspruinoBoardDetails): BoardDescription {
+function board(name: string, summary: string, details: EspruinoBoardDetails, defines?: Readonly<Record<string, number>>): BoardDescription {
   return {
     name,
     summary,
     memoryBudget: details.jsVars - details.reservedJsVars,
+    ...(defines ? { defines } : {}),
     details: details as unknown as Readonly<Record<string, unknown>>,
   };
 }
+
+/**
+ * The nRF52832 boards' build-time sizes: CTP's forwarding pool at 4 message
+ * buffers instead of 12 (each about 13 JsVars with its views), as a small
+ * TinyOS platform lowers FORWARD_COUNT, so MultihopOscilloscope fits.
+ */
+const NRF52_DEFINES = { FORWARD_COUNT: 4 };
 
 const reserve = (jsVars: number) => Math.ceil(jsVars * (1 - IMAGE_SHARE));
 
@@ -77,7 +85,7 @@ export const ESPRUINO_BOARDS: Readonly<Record<string, BoardDescription>> = {
     consoleBaud: 9600,
     ble: true,
     sensors: ["E.getTemperature()", "Puck.light()", "analogRead(D2, D28..D31)"],
-  }),
+  }, NRF52_DEFINES),
   mdbt42q: board("mdbt42q", "MDBT42Q module/breakout (nRF52832, Serial1 console, 1 LED, button, BLE radio)", {
     env: "MDBT42Q",
     chip: "NRF52832",
@@ -92,7 +100,7 @@ export const ESPRUINO_BOARDS: Readonly<Record<string, BoardDescription>> = {
     consoleBaud: 9600,
     ble: true,
     sensors: ["E.getTemperature()", "analogRead(D2..D5, D28..D31)"],
-  }),
+  }, NRF52_DEFINES),
   // Espruino's boards/ESP32.py defines no devices (no LED1, no BTN1). The LED is the blue one on
   // GPIO2 of the common ESP32 DevKit boards, as the Moddable esp32 board has it; EspruinoLedsP
   // drives D2 where the firmware names no LED1.

@@ -20,6 +20,7 @@ import { elaborate, ElaborationStop, type ElaboratedGraph, type InstanceNode } f
 import { generateGlue } from "./generate.ts";
 import { inlineMessageConstants, inlineMessages, type MessageLayout } from "./messages.ts";
 import { DEFAULT_DATA_LENGTH, MAX_DATA_LENGTH } from "../../components/message/Message.ts";
+import { DEFAULT_FORWARD_COUNT } from "../../components/collection/Ctp.ts";
 import { aliasBuiltins, specializeGenerics, unwrapForMinify } from "./constants.ts";
 import { flattenInstances } from "./flatten.ts";
 import { bypassForwarders } from "./forward.ts";
@@ -91,6 +92,8 @@ export interface BuildReport {
   readonly flattened: { readonly instances: number; readonly reason?: string };
   /** The payload of every message_t in the image (TOSH_DATA_LENGTH). */
   readonly dataLength: number;
+  /** Every build-time size (BUILD_SIZES) the image was built with, and who set it. */
+  readonly sizes: readonly BuildSizeSetting[];
   readonly elapsedMs: number;
   readonly graph: ElaboratedGraph;
 }
@@ -163,8 +166,29 @@ function declaredValueAt(file: string, text: string, m: RegExpExecArray): Source
   return { file, line: before.split("\n").length, column: before.length - before.lastIndexOf("\n") };
 }
 
-/** `export const TOSH_DATA_LENGTH = 114;` in a configuration (TinyOS: `CFLAGS += -DTOSH_DATA_LENGTH=114` in its Makefile). */
-const DATA_LENGTH_DECLARATION = /^export\s+const\s+TOSH_DATA_LENGTH\b[^=\n]*=\s*([^;\n]*)/m;
+/** `export const NAME = value` in a configuration's text (the value as written, up to `;` or the line's end). */
+function declarationOf(text: string, name: string): RegExpExecArray | null {
+  return new RegExp(`^export\\s+const\\s+${name}\\b[^=\\n]*=\\s*([^;\\n]*)`, "m").exec(text);
+}
+
+
+/**
+ * A configuration's `export const NAME = n;`: the number, where it is and
+ * "set in File.ts:line"; refused unless a whole number written out (the
+ * build reads it before running anything).
+ */
+function declaredNumber(entry: string, text: string, name: string): { value: number; source: string; location: SourceLocation } | undefined {
+  const m = declarationOf(text, name);
+  if (!m) return undefined;
+  const location = declaredValueAt(entry, text, m);
+  const written = m[1]!.trim();
+  if (!/^\d+$/.test(written)) {
+    throw new BuildError([
+      { severity: "error", message: `${name} must be a whole number written out (the build reads it before running anything), got \`${written}'`, location },
+    ]);
+  }
+  return { value: Number(written), source: `set in ${path.basename(entry)}:${location.line}`, location };
+}
 
 /**
  * The message_t layout an application is built with: its payload length
@@ -181,22 +205,9 @@ export function messageBufferLayout(entry: string, platform: PlatformDescription
     value = dataLength;
     source = "set by --data-length";
   } else {
-    const text = readFileSync(entry, "utf8");
-    const m = DATA_LENGTH_DECLARATION.exec(text);
-    if (m) {
-      location = declaredValueAt(entry, text, m);
-      source = `set in ${path.basename(entry)}:${location.line}`;
-      if (!/^\d+$/.test(m[1]!.trim())) {
-        throw new BuildError([
-          {
-            severity: "error",
-            message: `TOSH_DATA_LENGTH must be a whole number written out (the build reads it before running anything), got \`${m[1]!.trim()}'`,
-            location,
-          },
-        ]);
-      }
-      value = Number(m[1]!.trim());
-    }
+    // `export const TOSH_DATA_LENGTH = 114;` (TinyOS: `CFLAGS += -DTOSH_DATA_LENGTH=114` in the Makefile).
+    const declared = declaredNumber(entry, readFileSync(entry, "utf8"), "TOSH_DATA_LENGTH");
+    if (declared) ({ value, source, location } = declared);
   }
   if (!Number.isInteger(value) || value < 1 || value > MAX_DATA_LENGTH) {
     throw new BuildError([
@@ -232,7 +243,7 @@ export function radioFlagDefines(entry: string): Record<string, string> {
   const text = readFileSync(entry, "utf8");
   const define: Record<string, string> = {};
   for (const flag of RADIO_FLAGS) {
-    const m = new RegExp(`^export\\s+const\\s+${flag}\\b[^=\\n]*=\\s*([^;\\n]*)`, "m").exec(text);
+    const m = declarationOf(text, flag);
     const value = m ? m[1]!.trim() : "false";
     if (value !== "true" && value !== "false") {
       throw new BuildError([
@@ -246,6 +257,77 @@ export function radioFlagDefines(entry: string): Record<string, string> {
     define[`MOTE_${flag}`] = value;
   }
   return define;
+}
+
+/** A size the build sets: its default (the component's own), its bounds, and what it sizes. */
+export interface BuildSize {
+  readonly default: number;
+  readonly min: number;
+  readonly max: number;
+  readonly what: string;
+}
+
+/**
+ * Sizes a configuration or a board may set at build time, as TinyOS's
+ * `#ifndef FORWARD_COUNT #define FORWARD_COUNT 12` in a component, which an
+ * application's Makefile (`CFLAGS += -DFORWARD_COUNT=4`) or a small
+ * platform lowers. The build defines MOTE_<name>, which the component reads.
+ */
+export const BUILD_SIZES: Readonly<Record<string, BuildSize>> = {
+  FORWARD_COUNT: {
+    default: DEFAULT_FORWARD_COUNT,
+    min: 1,
+    // The forwarding queue's capacity, FORWARD_COUNT plus the clients, is a uint8_t in TinyOS's CtpP.
+    max: 200,
+    what: "CTP's forwarding buffers (CtpP)",
+  },
+};
+
+/** One build-time size as an image was built: its value and who set it. */
+export interface BuildSizeSetting {
+  readonly name: string;
+  readonly value: number;
+  readonly default: number;
+  /** "the default", "board puckjs", or "set in App.ts:12". */
+  readonly source: string;
+}
+
+/**
+ * The value of each BUILD_SIZES entry: the configuration's `export const
+ * NAME = n;` (read from the source, as TOSH_DATA_LENGTH is, so a number
+ * literal), else the board's `defines`, else the default.
+ */
+export function buildSizes(entry: string, board: BoardDescription | undefined): { define: Record<string, string>; sizes: BuildSizeSetting[] } {
+  const text = readFileSync(entry, "utf8");
+  const boardDefines = board?.defines ?? {};
+  for (const name of Object.keys(boardDefines)) {
+    if (!(name in BUILD_SIZES)) {
+      throw new BuildError([
+        { severity: "error", message: `board ${board!.name} sets \`${name}', which no build size is; known: ${Object.keys(BUILD_SIZES).join(", ")}` },
+      ]);
+    }
+  }
+  const define: Record<string, string> = {};
+  const sizes: BuildSizeSetting[] = [];
+  for (const [name, size] of Object.entries(BUILD_SIZES)) {
+    let value = size.default;
+    let source = "the default";
+    let location: SourceLocation | undefined;
+    const declared = declaredNumber(entry, text, name);
+    if (declared) ({ value, source, location } = declared);
+    else if (boardDefines[name] !== undefined) {
+      value = boardDefines[name];
+      source = `board ${board!.name}`;
+    }
+    if (!Number.isInteger(value) || value < size.min || value > size.max) {
+      throw new BuildError([
+        { severity: "error", message: `${name} ${value} (${source}) must be ${size.min}..${size.max}: the number of ${size.what}`, location },
+      ]);
+    }
+    define[`MOTE_${name}`] = String(value);
+    sizes.push({ name, value, default: size.default, source });
+  }
+  return { define, sizes };
 }
 
 /** Bundles the configuration for Node, runs it, and returns the elaborated graph. */
@@ -451,8 +533,10 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
   if (!existsSync(entry)) {
     throw new BuildError([{ severity: "error", message: `no such configuration file: ${options.entry}` }]);
   }
+  const board = boardOf(platform, options.board);
   const messageLayout = messageBufferLayout(entry, platform, options.dataLength);
-  const layout: MessageLayout = { ...messageLayout, define: { ...messageLayout.define, ...radioFlagDefines(entry) } };
+  const sized = buildSizes(entry, board);
+  const layout: MessageLayout = { ...messageLayout, define: { ...messageLayout.define, ...radioFlagDefines(entry), ...sized.define } };
   // tsc runs in its own process while esbuild elaborates and bundles.
   const typeErrors = options.typecheck === false ? Promise.resolve([]) : typecheck(entry);
   let wired: WiringResult | undefined;
@@ -497,7 +581,6 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
   const image = `${minified.code.trimEnd()}\n${platform.start}`;
   const rawImage = `${pruned.code}${platform.start}`;
   const staticBuffers = platform.hostDriven ? measureStaticBuffers(image) : undefined;
-  const board = boardOf(platform, options.board);
   let figures: Readonly<Record<string, number>> = {};
   if (platform.checkImage) {
     const sourceMap = new SourceMap(JSON.parse(bundled.map) as SourceMapPayload);
@@ -552,6 +635,7 @@ export async function build(options: BuildOptions): Promise<BuildReport> {
     silencedDebug: direct.silencedDebug,
     flattened: { instances: flat.instances, ...(flat.reason === undefined ? {} : { reason: flat.reason }) },
     dataLength: layout.dataLength,
+    sizes: sized.sizes,
     elapsedMs: performance.now() - started,
     graph: w.graph,
   };

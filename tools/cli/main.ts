@@ -134,6 +134,8 @@ async function buildCommand(argv: string[]): Promise<number> {
       report.staticBuffers ? `${report.staticBuffers.count} (${report.staticBuffers.bytes} bytes)` : "n/a on this platform",
     ],
     ...(report.board ? ([["board", report.board]] as [string, string][]) : []),
+    // Only sizes not at their default, so a user sees why (e.g. FORWARD_COUNT 4 from the board).
+    ...report.sizes.filter((s) => s.value !== s.default).map((s) => [s.name, `${s.value} (${s.source}; default ${s.default})`] as [string, string]),
     ...report.projectFiles.map((f, i) => [i === 0 ? "project files" : "", path.relative(process.cwd(), f)] as [string, string]),
     ...Object.entries(report.figures).map(([k, v]) => [k, String(v)] as [string, string]),
     ["uncalled functions left out", String(report.prunedFunctions.length)],
