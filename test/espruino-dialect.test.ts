@@ -229,8 +229,9 @@ const applications = readdirSync(path.join(ROOT, "configurations"))
 const BOARDS = ["puckjs", "mdbt42q", "pico", "esp32"] as const;
 const BLE_BOARDS = new Set<string>(["puckjs", "mdbt42q"]);
 
-// Known not to fit these boards' JsVars yet: the build must refuse them by the budget, naming it.
-const OVER_BUDGET: Readonly<Record<string, readonly string[]>> = { "MultihopOscilloscopeAppC.ts": ["puckjs", "mdbt42q"] };
+// Known not to fit these boards' JsVars yet: the build must refuse them by the budget, naming it. None at
+// present: MultihopOscilloscopeAppC fits the nRF52 boards with their FORWARD_COUNT (boards.ts).
+const OVER_BUDGET: Readonly<Record<string, readonly string[]>> = {};
 
 /**
  * Builds with the board's JsVar budget lifted, for the dialect check alone:
