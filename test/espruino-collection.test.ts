@@ -1,13 +1,14 @@
 /**
- * Collection between shimmed Puck.js boards (tools/espruino/shim.ts), over
- * the BLE advertising radio (EspruinoBleRadioP, with its software
- * acknowledgements): one image, as `mote flash` would put it on each
- * board, on four boards in a line where each hears only its neighbours.
- * Mote 500 is the root (TinyOS's rule: node id % 500); the others sample
- * their light sensor and send over CTP, the far ones through the nearer
- * ones; the root writes what arrives to its UART (the Bluetooth console)
- * as TinyOS serial frames, decoded here with the host's codec
- * (tools/serial), as `mote listen` or the base station would.
+ * Collection between shimmed nRF52 boards, Puck.js and MDBT42Q
+ * (tools/espruino/shim.ts), over the BLE advertising radio
+ * (EspruinoBleRadioP, with its software acknowledgements): one image, as
+ * `mote flash` would put it on each board, on four boards in a line where
+ * each hears only its neighbours. Mote 500 is the root (TinyOS's rule: node
+ * id % 500); the others sample their demo sensor (light on a Puck.js, the
+ * temperature on an MDBT42Q) and send over CTP, the far ones through the
+ * nearer ones; the root writes what arrives to its UART (the console) as
+ * TinyOS serial frames, decoded here with the host's codec (tools/serial),
+ * as `mote listen` or the base station would.
  *
  * The image is configurations/MultihopOscilloscopeAppC.ts itself, as
  * built for the board (CTP's forwarding pool at the board's FORWARD_COUNT).
@@ -33,8 +34,15 @@ const SECONDS = 90;
 const CHANGE_AT_MS = 50_000;
 const NEW_INTERVAL = 512;
 const BOOT_GAP_MS = 1_300;
-/** Each board's light level (0..1), so that each reading tells which board took it. */
+/** Each board's light level (0..1) and temperature (°C), so that each reading tells which board took it. */
 const light = (i: number) => 0.1 * (i + 1);
+const temperature = (i: number) => 20.25 + i;
+/**
+ * What board i's demo sensor (PlatformSensorC channel 0) reads: light as
+ * 0..65535 on a Puck.js, the temperature in hundredths of °C on boards
+ * without a light sensor (MDBT42Q).
+ */
+const reading = (board: string, i: number) => (board === "puckjs" ? Math.round(light(i) * 65535) : Math.round(temperature(i) * 100));
 
 interface LineRun {
   readonly report: BuildReport;
@@ -50,7 +58,7 @@ function line(board: string): Promise<LineRun> {
     run = (async () => {
       const entry = path.join(ROOT, "configurations", "MultihopOscilloscopeAppC.ts");
       const report = await build({ entry, platform: "espruino", board, write: false, typecheck: false });
-      const boards = IDS.map((id, i) => new EspruinoShim({ board, storage: { ".motenode": String(id) }, analog: light(i) }));
+      const boards = IDS.map((id, i) => new EspruinoShim({ board, storage: { ".motenode": String(id) }, analog: light(i), temperature: temperature(i) }));
       const air = new ShimAir(boards, { rssi: -70, hears: (from, to) => Math.abs(from - to) === 1 });
       // Switched on one after another (BOOT_GAP_MS apart), as boards are: their sampling periods out of step.
       boards.forEach((b, i) => {
@@ -104,7 +112,7 @@ const rootReadings = (boards: readonly EspruinoShim[]) =>
     return m ? [m] : [];
   });
 
-describe.each(["puckjs"])("MultihopOscilloscope on four %s boards in a line", (boardName) => {
+describe.each(["puckjs", "mdbt42q"])("MultihopOscilloscope on four %s boards in a line", (boardName) => {
   it("fits the board's JsVars, with the forwarding pool the board sets (FORWARD_COUNT), not the default", async () => {
     const { report } = await line(boardName);
     expect(report.figures.jsVarsAtBoot).toBeLessThanOrEqual(report.figures.jsVarsBudget!);
@@ -133,8 +141,8 @@ describe.each(["puckjs"])("MultihopOscilloscope on four %s boards in a line", (b
         expect(sent.length, `mote ${id}'s messages on the air`).toBeGreaterThanOrEqual(20);
         expect(sent.slice(0, -1).filter((n) => !counts.includes(n)), `mote ${id}'s messages lost`).toEqual([]);
       }
-      // The readings that board's sensor gave (Puck.light() as 0..65535).
-      for (const m of mine) expect(m.readings).toEqual(m.readings.map(() => Math.round(light(i) * 65535)));
+      // The readings that board's sensor gave.
+      for (const m of mine) expect(m.readings).toEqual(m.readings.map(() => reading(boardName, i)));
     });
     for (const b of boards) expect(b.uncaught).toEqual([]);
   });
