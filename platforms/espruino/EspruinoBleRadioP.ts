@@ -6,6 +6,15 @@ import { SplitControl } from "../../components/interfaces/SplitControl.ts";
 import { ACKED, createMessage, DEST, FOOTER, HEADER_SIZE, LENGTH, RSSI, SRC, type Message } from "../../components/message/Message.ts";
 import type { EspruinoBleDevice, EspruinoNrf } from "./EspruinoApi.ts";
 
+/**
+ * TinyOS's CC2420_NO_ACKNOWLEDGEMENTS (apps/BaseStation/Makefile): a
+ * configuration declares `export const CC2420_NO_ACKNOWLEDGEMENTS = true;`
+ * and the build defines this (false when not declared, so the check folds
+ * away). A sniffer such as BaseStationAppC then never acknowledges a frame,
+ * whoever it is addressed to. This radio has no address recognition to turn
+ * off: every frame goes up, and the AM layer tells Receive from Snoop.
+ */
+declare const MOTE_CC2420_NO_ACKNOWLEDGEMENTS: boolean | undefined;
 declare const NRF: EspruinoNrf;
 declare const setTimeout: (callback: () => void, ms: number) => number;
 
@@ -53,6 +62,7 @@ const SEEN = 8;
  *   ack. The board's own address is the source of the frames it sends (the
  *   AM layer's): a neighbour can address it only after hearing one of them.
  *   A send asked for while an acknowledgement is on the air starts after it.
+ *   Built with CC2420_NO_ACKNOWLEDGEMENTS, the board acknowledges nothing.
  * - A packet is on the air from `send` on, so `cancel` cannot take it back:
  *   it says FAIL.
  * - SplitControl starts and stops the scan (scanning draws current: a
@@ -67,6 +77,8 @@ export const EspruinoBleRadioP = module(
     tasks: ["startDone", "stopDone"],
   },
   (c) => {
+    // A constant local and first: esbuild folds only those (not a module's top level across the bundle).
+    const noAcks = typeof MOTE_CC2420_NO_ACKNOWLEDGEMENTS === "boolean" && MOTE_CC2420_NO_ACKNOWLEDGEMENTS;
     let rxMsg = createMessage();
     const tx = new Uint8Array(MANUFACTURER_DATA_MAX);
     // source << 8 | sequence, of the last SEEN frames heard; none has key 0xffffffff (what -1 stores).
@@ -171,7 +183,7 @@ export const EspruinoBleRadioP = module(
       const key = (bytes[SRC]! << 16) | (bytes[SRC + 1]! << 8) | (head & 63);
       // Addressed to us, not acknowledged yet, and we are not on the air ourselves: acknowledge it, before
       // the buffer goes up; a repeat of the burst too, if we were on the air when we heard it first.
-      if (key !== ackedKey && !sending && !acking && ((bytes[DEST]! << 8) | bytes[DEST + 1]!) === self) {
+      if (!noAcks && key !== ackedKey && !sending && !acking && ((bytes[DEST]! << 8) | bytes[DEST + 1]!) === self) {
         ackedKey = key;
         acknowledge(head & 63, bytes[SRC]!, bytes[SRC + 1]!);
       }
