@@ -7,7 +7,7 @@
  *
  * Image code: keep to the Espruino dialect.
  */
-import { HEADER_SIZE, type Message } from "../message/Message.ts";
+import { FOOTER, HEADER_SIZE, type Message } from "../message/Message.ts";
 
 /** A message that carries its views, offset to view. */
 type ViewedMessage = Message & { layerViews?: Record<number, Uint8Array> };
@@ -22,7 +22,7 @@ export function payloadView(msg: Message, offset: number): Uint8Array {
   }
   let v = views[offset];
   if (v === undefined) {
-    v = msg.bytes.subarray(HEADER_SIZE + offset, msg.metadataOffset);
+    v = msg.bytes.subarray(HEADER_SIZE + offset, FOOTER); // the data area ends where the platform's footer starts
     views[offset] = v;
   }
   return v;
