@@ -134,6 +134,9 @@ describe("mote build --data-length", () => {
     rmSync(out, { recursive: true, force: true });
     expect(ok.code).toBe(0);
     expect((JSON.parse(ok.stdout) as { dataLength: number }).dataLength).toBe(64);
+    const table = await mote("build", "configurations/BaseStationAppC.ts", "--platform", "sim", "--data-length", "64", "--no-typecheck", "--out", out);
+    rmSync(out, { recursive: true, force: true });
+    expect(table.stdout).toMatch(/TOSH_DATA_LENGTH +64 \(default 28\)/);
     const over = await mote("build", "configurations/BaseStationAppC.ts", "--platform", "sim", "--data-length", "300", "--no-typecheck");
     expect(over.code).toBe(1);
     expect(over.stderr).toContain("TOSH_DATA_LENGTH 300 (set by --data-length) must be 1..245");

@@ -6,6 +6,7 @@ import { parseArgs } from "node:util";
 import path from "node:path";
 import { build, type BuildReport, knownPlatforms } from "../build/build.ts";
 import { BuildError, formatDiagnostic } from "../build/diagnostics.ts";
+import { DEFAULT_DATA_LENGTH } from "../../components/message/Message.ts";
 
 const USAGE = `mote: TinyOS-style components for JavaScript motes
 
@@ -136,6 +137,7 @@ async function buildCommand(argv: string[]): Promise<number> {
     ...(report.board ? ([["board", report.board]] as [string, string][]) : []),
     // Only sizes not at their default, so a user sees why (e.g. FORWARD_COUNT 4 from the board).
     ...report.sizes.filter((s) => s.value !== s.default).map((s) => [s.name, `${s.value} (${s.source}; default ${s.default})`] as [string, string]),
+    ...(report.dataLength !== DEFAULT_DATA_LENGTH ? ([["TOSH_DATA_LENGTH", `${report.dataLength} (default ${DEFAULT_DATA_LENGTH})`]] as [string, string][]) : []),
     ...report.projectFiles.map((f, i) => [i === 0 ? "project files" : "", path.relative(process.cwd(), f)] as [string, string]),
     ...Object.entries(report.figures).map(([k, v]) => [k, String(v)] as [string, string]),
     ["uncalled functions left out", String(report.prunedFunctions.length)],
