@@ -192,7 +192,7 @@ describe("sequence tracking", () => {
     const m = newMoteState(4, "/dev/x", 1);
     observeSeq(m, "147", 10, 65536, 1);
     storage.write([], [], [m]);
-    storage.close();
+    await storage.close();
     const again = new Storage(path.join(dir, "s.sqlite"));
     cleanups.push(() => again.close());
     const [m2] = again.loadMotes();

@@ -571,6 +571,6 @@ export class BaseStation {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.listeners.clear();
     this.packetListeners.clear();
-    this.storage.close();
+    await this.storage.close();
   }
 }

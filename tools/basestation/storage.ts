@@ -370,8 +370,11 @@ export class Storage {
     }[];
   }
 
-  close(): void {
-    this.checkpointer?.postMessage("stop");
+  /** Closes the database; resolves once the checkpointer has closed its connection too (its files are then left alone). */
+  close(): Promise<void> {
+    const worker = this.checkpointer;
+    const stopped = worker ? new Promise<void>((resolve) => worker.once("exit", () => resolve())) : Promise.resolve();
+    worker?.postMessage("stop");
     if (this.db.open) {
       try {
         this.db.pragma("wal_checkpoint(TRUNCATE)");
@@ -380,5 +383,6 @@ export class Storage {
       }
       this.db.close();
     }
+    return stopped;
   }
 }
