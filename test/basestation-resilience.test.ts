@@ -1,12 +1,13 @@
 /**
  * The base station through trouble: a port that vanishes (socat killed, as
  * a USB cable pulled) and returns at the same path; ports that cannot be
- * opened (missing, busy, not a tty), reported with the reason; and the
+ * opened (missing, busy, not a tty, not permitted: the base station run
+ * as an unprivileged user), reported with the reason; and the
  * base station itself killed with SIGKILL while ingesting, then restarted:
  * every packet it had reported stored survives and nothing is stored twice.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, realpathSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { SerialPort } from "serialport";
@@ -102,23 +103,71 @@ describe("base station ports in trouble", () => {
     expect(byPath().get(plain)!.status).toBe("retrying");
   });
 
-  it("explains permission problems", () => {
-    // (Tests run as root here, so a real EACCES cannot be provoked.)
-    const t = explainPortError("/dev/ttyUSB0", new Error("Error: Permission denied, cannot open /dev/ttyUSB0"));
-    expect(t).toMatchObject({ code: "PERMISSION_DENIED", advice: expect.stringMatching(/dialout/) });
+  it("explains permission problems in the words other systems use too", () => {
+    // The real refusal is provoked below ("a port the user may not open"); these are the classifier's other forms.
+    for (const text of ["Error: Permission denied, cannot open /dev/ttyUSB0", "EACCES: permission denied, open '/dev/ttyUSB0'", "Operation not permitted (EPERM)"]) {
+      expect(explainPortError("/dev/ttyUSB0", new Error(text))).toMatchObject({ code: "PERMISSION_DENIED", advice: expect.stringMatching(/dialout/) });
+    }
   });
 });
 
-/** The base station as a child process, as `mote basestation` runs. */
-function spawnStation(port: string, db: string): { child: ChildProcess; url: Promise<string>; out: () => string } {
-  const child = spawn(process.execPath, [path.join(ROOT, "tools/cli/mote.js"), "basestation", "--port", port, "--db", db, "--http", "127.0.0.1:0"], {
+describe("a port the user may not open", () => {
+  it("is reported as permission denied, with what to do, in the log and the API; opened by itself once allowed", async () => {
+    const dir = tempDir(cleanups);
+    const link = await PtyLink.open({ dir: path.join(dir, "pty") });
+    cleanups.push(() => link.close());
+    // The pseudo-terminal itself: the base station below may not enter our directories.
+    const pty = realpathSync(link.host);
+    // Root may open anything, so as root the base station runs as nobody
+    // (uid 65534) on the root-owned pty with mode 600, as a user outside
+    // the dialout group meets /dev/ttyUSB0; as anyone else, on its own pty
+    // with mode 000. (The project's files must be readable by everyone.)
+    const asRoot = process.getuid?.() === 0;
+    chmodSync(pty, asRoot ? 0o600 : 0o000);
+    const dbDir = path.join(dir, "db");
+    mkdirSync(dbDir);
+    chmodSync(dir, 0o755);
+    chmodSync(dbDir, 0o777);
+    const run = spawnStation(pty, path.join(dbDir, "r.sqlite"), asRoot ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] : []);
+    cleanups.push(() => run.child.kill("SIGKILL"));
+    const url = await run.url;
+    const port = async () => ((await (await fetch(`${url}/api/ports`)).json()) as PortInfo[])[0]!;
+    await waitFor("the first attempt", async () => (await port()).status === "retrying");
+    expect((await port()).problem).toEqual({
+      code: "PERMISSION_DENIED",
+      message: `permission denied opening ${pty}`,
+      advice: "add your user to the group owning the port (on Debian and Ubuntu: sudo usermod -aG dialout $USER, then log in again)",
+    });
+    expect(run.out()).toContain(`port ${pty}: permission denied opening ${pty}; add your user to the group owning the port`);
+
+    // Once the user may open it, the base station does by itself, and reads.
+    chmodSync(pty, asRoot ? 0o666 : 0o600);
+    await waitFor("open", async () => (await port()).status === "open", 15_000);
+    const mote = await MoteEnd.open(link.mote);
+    cleanups.push(() => mote.close());
+    await mote.write(oscFrame(1, 0));
+    await waitFor("stored", async () => ((await (await fetch(`${url}/api/stats`)).json()) as { storage: { packets: number } }).storage.packets === 1);
+    expect(run.out()).toContain(`port ${pty}: open at 115200 baud`);
+    run.child.kill("SIGTERM");
+    expect(await new Promise((r) => run.child.once("exit", r))).toBe(0);
+  });
+});
+
+/** The base station as a child process, as `mote basestation` runs (after `runAs`, a command such as setpriv, when given). */
+function spawnStation(port: string, db: string, runAs: string[] = []): { child: ChildProcess; url: Promise<string>; out: () => string } {
+  const argv = [process.execPath, path.join(ROOT, "tools/cli/mote.js"), "basestation", "--port", port, "--db", db, "--http", "127.0.0.1:0"];
+  const [command, ...args] = [...runAs, ...argv];
+  const child = spawn(command!, args, {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";
   child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
   child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
-  const url = waitFor("the base station's address", () => /api\s+(http:\/\/127\.0\.0\.1:\d+)\/api/.exec(out)?.[1], 30_000);
+  const url = waitFor("the base station's address", () => {
+    if (child.exitCode !== null) throw new Error(`the base station exited (${child.exitCode}) before serving: ${out}`);
+    return /api\s+(http:\/\/127\.0\.0\.1:\d+)\/api/.exec(out)?.[1];
+  }, 30_000);
   return { child, url, out: () => out };
 }
 
