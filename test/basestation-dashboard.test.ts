@@ -5,14 +5,18 @@
  * reading it with the serialport package. Readings appear in the charts,
  * the motes' table fills in, and an interval sent from the form is ACKed
  * by the root, disseminated, and reported back by every simulated mote in
- * its own readings messages.
+ * its own readings messages. And a port in trouble: missing from the
+ * start, or gone mid-run (socat killed) and back, shown with its state, the
+ * reason and what to do; CRC errors on a port in the motes' table.
  */
 import path from "node:path";
 import type { BrowserContext } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium } from "../tools/basestation/chromium.ts";
 import { runDemo } from "../tools/basestation/demo.ts";
-import { tempDir } from "./fixtures/basestation/support.ts";
+import { startBaseStation } from "../tools/basestation/server.ts";
+import { PtyLink } from "../tools/serial/PtyLink.ts";
+import { MoteEnd, oscFrame, tempDir } from "./fixtures/basestation/support.ts";
 
 let chromium: { browser: BrowserContext; close(): Promise<void> };
 beforeAll(async () => {
@@ -90,4 +94,54 @@ describe("the demo's dashboard in Chromium, on the simulated network", () => {
     await expect.poll(() => page.locator("#command-result").textContent()).toMatch(/needs the base station's token/);
     expect(errors).toEqual([]);
   }, 180_000);
+});
+
+describe("ports in trouble on the dashboard", () => {
+  it("shows a missing or vanished port retrying with the reason and what to do, and open again when it returns", async () => {
+    const dir = tempDir(cleanups);
+    const link = await PtyLink.open({ dir: path.join(dir, "pty") });
+    cleanups.push(() => link.close());
+    const missing = path.join(dir, "no-such-port");
+    const bs = await startBaseStation({
+      ports: [{ path: link.host }, { path: missing }],
+      db: path.join(dir, "r.sqlite"),
+      http: { host: "127.0.0.1", port: 0 },
+      retry: { minMs: 50, maxMs: 200 },
+      log: () => {},
+    });
+    cleanups.push(() => bs.close());
+    const page = await chromium.browser.newPage();
+    cleanups.push(() => page.close());
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(bs.dashboardUrl!);
+    const item = (p: string) => page.locator(`#ports li[data-path="${p}"]`);
+    await expect.poll(() => item(link.host).locator(".badge").textContent(), { timeout: 10_000 }).toBe("open");
+    expect(await item(link.host).locator(".problem").count()).toBe(0);
+    await expect.poll(() => item(missing).locator(".badge").textContent()).toBe("retrying");
+    expect(await item(missing).textContent()).toContain(`${missing} does not exist — plug the mote in`);
+
+    // A frame that fails its CRC, then a good one: the mote's row counts the port's CRC error.
+    let mote = await MoteEnd.open(link.mote);
+    const bad = Uint8Array.from(oscFrame(3, 0));
+    bad[18]! ^= 0x01; // a bit of the first reading
+    await mote.write(Buffer.concat([bad, oscFrame(3, 1)]));
+    const crcCell = page.locator('#motes tbody tr[data-mote="3"] td:nth-child(8)');
+    await expect.poll(() => crcCell.textContent()).toBe("1");
+
+    // The port vanishes (socat killed, as a cable pulled) ...
+    await mote.close();
+    await link.kill();
+    await expect.poll(() => item(link.host).locator(".badge").textContent()).toBe("retrying");
+    await expect.poll(() => item(link.host).textContent()).toMatch(/(went away .* reconnect the mote|does not exist — plug the mote in)/);
+    // ... and returns: open again, the problem gone from the page.
+    await link.start();
+    await expect.poll(() => item(link.host).locator(".badge").textContent(), { timeout: 10_000 }).toBe("open");
+    expect(await item(link.host).locator(".problem").count()).toBe(0);
+    mote = await MoteEnd.open(link.mote);
+    cleanups.push(() => mote.close());
+    await mote.write(oscFrame(3, 2));
+    await expect.poll(() => page.locator('#motes tbody tr[data-mote="3"] td:nth-child(3)').textContent()).toBe("2");
+    expect(errors).toEqual([]);
+  }, 30_000);
 });
