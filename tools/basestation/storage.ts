@@ -374,6 +374,8 @@ export class Storage {
   close(): Promise<void> {
     const worker = this.checkpointer;
     const stopped = worker ? new Promise<void>((resolve) => worker.once("exit", () => resolve())) : Promise.resolve();
+    // Held referenced until it exits: an unref'd worker lets the process end while close() waits for it.
+    worker?.ref();
     worker?.postMessage("stop");
     if (this.db.open) {
       try {
