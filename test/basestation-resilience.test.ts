@@ -116,19 +116,16 @@ describe("a port the user may not open", () => {
     const dir = tempDir(cleanups);
     const link = await PtyLink.open({ dir: path.join(dir, "pty") });
     cleanups.push(() => link.close());
-    // The pseudo-terminal itself: the base station below may not enter our directories.
     const pty = realpathSync(link.host);
-    // Root may open anything, so as root the base station runs as nobody
-    // (uid 65534) on the root-owned pty with mode 600, as a user outside
-    // the dialout group meets /dev/ttyUSB0; as anyone else, on its own pty
-    // with mode 000. (The project's files must be readable by everyone.)
+    // The pty gets mode 000, as a port of a group the user is not in. Root
+    // may open anything, so as root the base station runs without any
+    // capability (setpriv empties its bounding set): it is then refused like
+    // any user, while the checkout, wherever it was cloned, stays readable.
     const asRoot = process.getuid?.() === 0;
-    chmodSync(pty, asRoot ? 0o600 : 0o000);
+    chmodSync(pty, 0o000);
     const dbDir = path.join(dir, "db");
     mkdirSync(dbDir);
-    chmodSync(dir, 0o755);
-    chmodSync(dbDir, 0o777);
-    const run = spawnStation(pty, path.join(dbDir, "r.sqlite"), asRoot ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] : []);
+    const run = spawnStation(pty, path.join(dbDir, "r.sqlite"), asRoot ? ["setpriv", "--bounding-set=-all", "--inh-caps=-all"] : []);
     cleanups.push(() => run.child.kill("SIGKILL"));
     const url = await run.url;
     const port = async () => ((await (await fetch(`${url}/api/ports`)).json()) as PortInfo[])[0]!;
@@ -141,7 +138,7 @@ describe("a port the user may not open", () => {
     expect(run.out()).toContain(`port ${pty}: permission denied opening ${pty}; add your user to the group owning the port`);
 
     // Once the user may open it, the base station does by itself, and reads.
-    chmodSync(pty, asRoot ? 0o666 : 0o600);
+    chmodSync(pty, 0o600);
     await waitFor("open", async () => (await port()).status === "open", 15_000);
     const mote = await MoteEnd.open(link.mote);
     cleanups.push(() => mote.close());
