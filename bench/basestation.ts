@@ -14,18 +14,26 @@
  *   before its bytes are written to the pty to the SSE event holding its
  *   readings arriving here (same process, same clock).
  * - basestation_rss_growth_mb_per_h: frames at 200 per second with the
- *   event stream connected, for MOTE_BENCH_SOAK_SECONDS (default 150 s).
- *   After 60 s of warm-up (SQLite's 4 MB page cache fills first), every
+ *   event stream connected, for MOTE_BENCH_SOAK_SECONDS (default 480 s).
+ *   After 180 s of warm-up (SQLite's 4 MB page cache, the WAL and its
+ *   index grow to their limits first), every
  *   10 s the base station collects all its garbage (a probe preloaded with
  *   --expose-gc, on SIGUSR2) and then its resident set size
  *   (/proc/<pid>/status VmRSS) is read; the growth is the least-squares
  *   slope of those samples, times 3600 s. Sampling RSS
  *   without the collection measures V8's lazy heap growth instead: it
  *   climbs for minutes, drops at a major collection and climbs again, so a
- *   short soak's slope said anything from -30 to +560 MB/h.
+ *   short soak's slope said anything from -30 to +560 MB/h. V8 also
+ *   grows its young generation in steps as it learns the allocation rate
+ *   (semi-spaces from 1 MB doubling to 16 MB: seen here as 3.5 MB after
+ *   220 s, 6.4 MB more after 630 s), bounded, but read as tens of MB/h by
+ *   a soak of minutes; so the soaked station starts with its young
+ *   generation at that full size (--min-semi-space-size=16), and what the
+ *   slope then shows is what keeps growing. The progress lines show the
+ *   young generation's size to confirm it stays put.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -247,10 +255,11 @@ async function latency(progress: (m: string) => void, dir: string): Promise<Resu
   };
 }
 
-function rssMb(pid: number): number {
+/** Resident memory in MB: all of it (VmRSS), and its anonymous and file-backed parts. */
+function rssMb(pid: number): { all: number; anon: number; file: number } {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kb = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? Number.NaN);
-  return kb / 1024;
+  const mb = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+) kB`).exec(status)?.[1] ?? Number.NaN) / 1024;
+  return { all: mb("VmRSS"), anon: mb("RssAnon"), file: mb("RssFile") };
 }
 
 /**
@@ -258,9 +267,11 @@ function rssMb(pid: number): number {
  * base station's code is unchanged): on SIGUSR2 a full garbage collection,
  * then the process's memory on stderr.
  */
-const GC_PROBE = `process.on("SIGUSR2", () => {
+const GC_PROBE = `import v8 from "node:v8";
+process.on("SIGUSR2", () => {
   globalThis.gc();
-  process.stderr.write("gc-probe " + JSON.stringify(process.memoryUsage()) + "\\n");
+  const newSpace = v8.getHeapSpaceStatistics().find((s) => s.space_name === "new_space");
+  process.stderr.write("gc-probe " + JSON.stringify({ ...process.memoryUsage(), newSpace: newSpace ? newSpace.space_size : 0 }) + "\\n");
 });
 `;
 
@@ -273,21 +284,25 @@ function slope(points: readonly (readonly [number, number])[]): number {
 }
 
 async function soak(progress: (m: string) => void, dir: string): Promise<Result> {
-  const seconds = Number(process.env.MOTE_BENCH_SOAK_SECONDS ?? 150);
-  // Long enough for SQLite's page cache (4 MB) and the WAL index to reach their size: they grow to a limit first.
-  const warmupS = Math.min(60, seconds / 2.5);
+  const seconds = Number(process.env.MOTE_BENCH_SOAK_SECONDS ?? 480);
+  // Long enough for SQLite's page cache (4 MB), the WAL and its index to reach their size: they grow to a limit first.
+  const warmupS = Math.min(180, seconds / 2.5);
   const probeEveryS = 10;
   const rate = 200;
   const link = await PtyLink.open({ dir: path.join(dir, "soak") });
   const probe = path.join(dir, "gc-probe.mjs");
   writeFileSync(probe, GC_PROBE);
-  const station = await startStation(link.host, path.join(dir, "soak.sqlite"), ["--expose-gc", "--import", pathToFileURL(probe).href]);
+  const db = path.join(dir, "soak.sqlite");
+  const walBytes = () => (existsSync(`${db}-wal`) ? statSync(`${db}-wal`).size : 0);
+  let walLargest = 0;
+  const station = await startStation(link.host, db, ["--expose-gc", "--min-semi-space-size=16", "--import", pathToFileURL(probe).href]);
   progress(`basestation: soak at ${rate} frames/s for ${seconds} s with the event stream connected (MOTE_BENCH_SOAK_SECONDS to change)`);
   let events = 0;
-  const stopSse = await sse(station.url, () => events++);
+  // MOTE_BENCH_SOAK_SSE=0 soaks without a dashboard connected (to tell what grows where).
+  const stopSse = process.env.MOTE_BENCH_SOAK_SSE === "0" ? () => {} : await sse(station.url, () => events++);
   const port = await openPort(link.mote);
-  // After warm-up, every probeEveryS: [s, RSS MB, V8 heap + external MB], each after a full collection.
-  const afterGc: [number, number, number][] = [];
+  // After warm-up, every probeEveryS: [s, RSS MB, V8 heap + external MB, anonymous RSS MB, file-backed RSS MB], each after a full collection.
+  const afterGc: [number, number, number, number, number][] = [];
   let probes = 0;
   let sent = 0;
   try {
@@ -319,10 +334,14 @@ async function soak(progress: (m: string) => void, dir: string): Promise<Result>
           await sleep(10);
         }
         if (!line) throw new Error("soak: the base station did not answer the memory probe");
-        const m = JSON.parse(line[1]!) as { heapUsed: number; external: number };
+        const m = JSON.parse(line[1]!) as { heapUsed: number; heapTotal: number; external: number; newSpace: number };
         const rss = rssMb(station.child.pid!);
-        afterGc.push([elapsed / 1000, rss, (m.heapUsed + m.external) / 2 ** 20]);
-        progress(`basestation: soak ${(elapsed / 1000).toFixed(0)} s, after a full GC: RSS ${rss.toFixed(1)} MB, heap+external ${afterGc.at(-1)![2].toFixed(1)} MB`);
+        walLargest = Math.max(walLargest, walBytes());
+        afterGc.push([elapsed / 1000, rss.all, (m.heapUsed + m.external) / 2 ** 20, rss.anon, rss.file]);
+        progress(
+          `basestation: soak ${(elapsed / 1000).toFixed(0)} s, after a full GC: RSS ${rss.all.toFixed(1)} MB ` +
+            `(anonymous ${rss.anon.toFixed(1)}, files ${rss.file.toFixed(1)}), heap+external ${afterGc.at(-1)![2].toFixed(1)} MB, V8 heap reserved ${(m.heapTotal / 2 ** 20).toFixed(1)} MB (young generation ${(m.newSpace / 2 ** 20).toFixed(0)} MB)`,
+        );
       }
       await sleep(5);
     }
@@ -345,9 +364,9 @@ async function soak(progress: (m: string) => void, dir: string): Promise<Result>
     target: "< 10",
     met: perHour < 10,
     detail:
-      `mote basestation soaked ${seconds} s at ${rate} frames/s (${sent.toLocaleString("en")} frames, ${events} SSE events); after ${warmupS} s of warm-up, ` +
+      `mote basestation soaked ${seconds} s at ${rate} frames/s (${sent.toLocaleString("en")} frames, ${events} SSE events); young generation at its full 16 MB from the start; after ${warmupS} s of warm-up, ` +
       `every ${probeEveryS} s a full GC then RSS (/proc VmRSS): least-squares slope of ${n} samples, extrapolated to an hour; ` +
-      `RSS ${afterGc[0]![1].toFixed(1)} -> ${afterGc[n - 1]![1].toFixed(1)} MB, V8 heap + external ${afterGc[0]![2].toFixed(1)} -> ${afterGc[n - 1]![2].toFixed(1)} MB (${heapPerHour.toFixed(2)} MB/h)`,
+      `RSS ${afterGc[0]![1].toFixed(1)} -> ${afterGc[n - 1]![1].toFixed(1)} MB, largest WAL seen ${(walLargest / 2 ** 20).toFixed(1)} MB, V8 heap + external ${afterGc[0]![2].toFixed(1)} -> ${afterGc[n - 1]![2].toFixed(1)} MB (${heapPerHour.toFixed(2)} MB/h)`,
   };
 }
 
@@ -362,7 +381,18 @@ export async function basestationBenchmarks(progress: (m: string) => void): Prom
 
 // `node --import ./tools/register.js bench/basestation.ts` runs this set alone.
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  for (const r of await basestationBenchmarks((m) => process.stderr.write(`  ${m}\n`))) {
+  const progress = (m: string) => process.stderr.write(`  ${m}\n`);
+  // MOTE_BENCH_ONLY=soak runs the soak alone.
+  let results: Result[];
+  if (process.env.MOTE_BENCH_ONLY === "soak") {
+    const dir = mkdtempSync(path.join(tmpdir(), "mote-bench-bs-"));
+    try {
+      results = [await soak(progress, dir)];
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  } else results = await basestationBenchmarks(progress);
+  for (const r of results) {
     console.log(`${r.key.padEnd(34)} ${String(r.value).padStart(10)} ${r.unit.padEnd(11)} ${r.target.padEnd(9)} ${r.met ? "yes" : "NO "}  ${r.detail}`);
   }
 }
