@@ -22,13 +22,6 @@ export const VirtualizeTimerC = genericModule(
     const t0 = new Uint32Array(timerCount || 1);
     const dt = new Uint32Array(timerCount || 1);
     const flags = new Uint8Array(timerCount || 1);
-    /**
-     * The time as last read: when the current alarm event began, or later if
-     * a handler has started a timer since. A timer started inside a handler
-     * takes a fresh t0; comparing it with an older time would wrap
-     * `now - t0` to nearly 2^32 and fire it at once.
-     */
-    let now = 0;
 
     /** Arms the alarm for the earliest running timer, or stops it. */
     const updateAlarm = (now: number) => {
@@ -52,19 +45,23 @@ export const VirtualizeTimerC = genericModule(
       dt[id] = interval >>> 0;
       flags[id] = oneShot ? RUNNING | ONE_SHOT : RUNNING;
       // Re-arm at once (TinyOS posts a task for this; a direct call costs less here and allocates nothing).
-      updateAlarm((now = c.Alarm.getNow()));
+      updateAlarm(c.Alarm.getNow());
     };
 
     return {
       Alarm: {
         fired() {
-          now = c.Alarm.getNow();
+          let now = c.Alarm.getNow();
           for (let i = 0; i < timerCount; i++) {
             const f = flags[i];
             if (f & RUNNING && ((now - t0[i]) >>> 0) >= dt[i]) {
               if (f & ONE_SHOT) flags[i] = ONE_SHOT; // stays a one-shot, no longer running (as TinyOS)
               else t0[i] = (t0[i] + dt[i]) >>> 0;
               c.Timer.fired(i);
+              // The handler took time and may have started a timer with a
+              // fresh t0: compared with an older time, now - t0 would wrap to
+              // nearly 2^32 and fire it at once.
+              now = c.Alarm.getNow();
             }
           }
           // A handler may have started or stopped timers: re-arm from the latest time read.

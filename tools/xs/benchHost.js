@@ -92,6 +92,7 @@ function directBlink(host) {
           if (f & 2) flags[i] = 2;
           else t0[i] = (t0[i] + dt[i]) >>> 0;
           fired[i]();
+          at = now(); // as VirtualizeTimerC: a handler may have started a timer with a fresh t0
         }
       }
       updateAlarm(at);
