@@ -132,6 +132,7 @@ function directOscilloscope(host) {
           if (f & 2) tflags[i] = 2;
           else t0[i] = (t0[i] + dt[i]) >>> 0;
           timerFired[i]();
+          at = now(); // as VirtualizeTimerC: a handler may have started a timer with a fresh t0
         }
       }
       updateAlarm(at);
