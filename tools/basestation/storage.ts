@@ -54,6 +54,9 @@ const SCHEMA_VERSION = 1;
 /** The WAL's size past which the checkpointer empties it (and the size SQLite trims it to when it rewinds). */
 export const WAL_LIMIT_BYTES = 16 * 2 ** 20;
 
+/** The checkpointing thread's young generation (V8 semi-spaces and new large objects), in MB. */
+const CHECKPOINTER_YOUNG_MB = 2;
+
 export interface PacketRecord {
   /** Milliseconds since the epoch, when the packet's last byte was read. */
   readonly t: number;
@@ -165,6 +168,10 @@ export class Storage {
       this.db.pragma(`journal_size_limit = ${options.walLimitBytes ?? WAL_LIMIT_BYTES}`);
       this.checkpointer = new Worker(CHECKPOINTER, {
         eval: true,
+        // The thread allocates a few hundred bytes a second. A young generation sized like the main thread's
+        // (V8's flags are per process) would be written page by page for an hour before its first
+        // collection; a small one keeps the thread's resident memory at a few MB from the start.
+        resourceLimits: { maxYoungGenerationSizeMb: CHECKPOINTER_YOUNG_MB },
         workerData: { file: path.resolve(file), module: createRequire(import.meta.url).resolve("better-sqlite3"), everyMs: options.checkpointMs ?? 1000, walLimitBytes: options.walLimitBytes ?? WAL_LIMIT_BYTES },
       });
       this.checkpointer.unref();
