@@ -31,6 +31,14 @@
  *   generation at that full size (--min-semi-space-size=16), and what the
  *   slope then shows is what keeps growing. The progress lines show the
  *   young generation's size to confirm it stays put.
+ *   That flag holds for every V8 heap in the process, and the station has
+ *   two besides the main one: the checkpointing thread's and the module
+ *   loader's. A thread that allocates a few KB a second writes a 16 MB
+ *   young generation page by page for an hour before collecting it (read
+ *   as 15-20 MB/h, pages told apart by the heap named in V8's page
+ *   headers). The checkpointer's young generation is capped at 2 MB and the
+ *   loader stops esbuild's pinging child once loading is done, so each
+ *   thread's young generation is small or idle as in production.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -268,10 +276,12 @@ function rssMb(pid: number): { all: number; anon: number; file: number } {
  * then the process's memory on stderr.
  */
 const GC_PROBE = `import v8 from "node:v8";
+const young = () => v8.getHeapSpaceStatistics().find((s) => s.space_name === "new_space");
 process.on("SIGUSR2", () => {
+  // What the program allocated since the last collection: under the semi-space size, no scavenge came between probes.
+  const allocated = young()?.space_used_size ?? 0;
   globalThis.gc();
-  const newSpace = v8.getHeapSpaceStatistics().find((s) => s.space_name === "new_space");
-  process.stderr.write("gc-probe " + JSON.stringify({ ...process.memoryUsage(), newSpace: newSpace ? newSpace.space_size : 0 }) + "\\n");
+  process.stderr.write("gc-probe " + JSON.stringify({ ...process.memoryUsage(), newSpace: young()?.space_size ?? 0, allocated }) + "\\n");
 });
 `;
 
@@ -334,13 +344,13 @@ async function soak(progress: (m: string) => void, dir: string): Promise<Result>
           await sleep(10);
         }
         if (!line) throw new Error("soak: the base station did not answer the memory probe");
-        const m = JSON.parse(line[1]!) as { heapUsed: number; heapTotal: number; external: number; newSpace: number };
+        const m = JSON.parse(line[1]!) as { heapUsed: number; heapTotal: number; external: number; newSpace: number; allocated: number };
         const rss = rssMb(station.child.pid!);
         walLargest = Math.max(walLargest, walBytes());
         afterGc.push([elapsed / 1000, rss.all, (m.heapUsed + m.external) / 2 ** 20, rss.anon, rss.file]);
         progress(
           `basestation: soak ${(elapsed / 1000).toFixed(0)} s, after a full GC: RSS ${rss.all.toFixed(1)} MB ` +
-            `(anonymous ${rss.anon.toFixed(1)}, files ${rss.file.toFixed(1)}), heap+external ${afterGc.at(-1)![2].toFixed(1)} MB, V8 heap reserved ${(m.heapTotal / 2 ** 20).toFixed(1)} MB (young generation ${(m.newSpace / 2 ** 20).toFixed(0)} MB)`,
+            `(anonymous ${rss.anon.toFixed(1)}, files ${rss.file.toFixed(1)}), heap+external ${afterGc.at(-1)![2].toFixed(1)} MB, V8 heap reserved ${(m.heapTotal / 2 ** 20).toFixed(1)} MB (young generation ${(m.newSpace / 2 ** 20).toFixed(0)} MB, ${(m.allocated / 2 ** 20).toFixed(1)} MB allocated since the last probe)`,
         );
       }
       await sleep(5);
