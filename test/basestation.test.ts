@@ -2,7 +2,8 @@
  * The base station's ingest: socat pseudo-terminals and the real serialport
  * package on both ends; packets and readings checked in the SQLite file.
  */
-import { statSync } from "node:fs";
+import { statSync, writeFileSync } from "node:fs";
+import type { Worker } from "node:worker_threads";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { CtpRoutingFrame, MessageCatalog, MultihopOscilloscopeMsg, OscilloscopeMsg } from "../tools/basestation/messages.ts";
@@ -201,11 +202,13 @@ describe("sequence tracking", () => {
 });
 
 describe("the WAL stays bounded", () => {
+  const logged: string[] = [];
   /** 1,500 batches, one every millisecond or so; the WAL file's largest size and how often it shrank. */
-  async function batchesFor(walLimitBytes: number) {
+  async function batchesFor(walLimitBytes: number, before: (storage: Storage) => Promise<void> = async () => {}) {
     const file = path.join(tempDir(cleanups), "wal.sqlite");
-    const storage = new Storage(file, { checkpointMs: 20, walLimitBytes });
+    const storage = new Storage(file, { checkpointMs: 20, walLimitBytes, log: (line) => logged.push(line) });
     cleanups.push(() => storage.close());
+    await before(storage);
     const m = newMoteState(1, "/dev/x", 1);
     let largest = 0;
     let emptied = 0;
@@ -245,6 +248,28 @@ describe("the WAL stays bounded", () => {
     // The batches of a checkpoint period or two may land past the limit before the worker acts.
     expect(limited.largest).toBeLessThan(8 * limit);
     expect(limited.largest).toBeLessThan(unlimited.largest / 4);
+  });
+
+  it("says when the checkpointing thread stops, checkpoints on the main thread from then on, and still closes", async () => {
+    const limit = 512 * 1024;
+    const unlimited = await batchesFor(2 ** 40);
+    let stopped: Storage | undefined;
+    const orphaned = await batchesFor(2 ** 40, async (storage) => {
+      stopped = storage;
+      await (storage as unknown as { checkpointer: Worker }).checkpointer.terminate();
+      await waitFor("the warning", () => logged.some((l) => l.endsWith("the checkpointing thread stopped; checkpointing on the main thread from now on")));
+    });
+    // SQLite's own checkpoint every 1,000 pages (4 MB) rewinds the WAL.
+    expect(orphaned.largest).toBeLessThan(2 * 4 * 2 ** 20 + limit);
+    expect(orphaned.largest).toBeLessThan(unlimited.largest / 2);
+    // The thread's exit happened long before close(), which must not wait for it again.
+    await stopped!.close();
+  });
+
+  it("names the database file it cannot open", () => {
+    const file = path.join(tempDir(cleanups), "notes.sqlite");
+    writeFileSync(file, "these are not SQLite pages\n".repeat(200));
+    expect(() => new Storage(file)).toThrow(`${file}: file is not a database`);
   });
 });
 

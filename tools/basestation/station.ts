@@ -156,7 +156,7 @@ export class BaseStation {
 
   private constructor(private readonly options: BaseStationOptions) {
     this.catalog = options.catalog ?? new MessageCatalog();
-    this.storage = new Storage(options.db, { sync: options.sync });
+    this.storage = new Storage(options.db, { sync: options.sync, log: options.log });
     this.station = options.station ?? "station";
     this.flushMs = options.flushMs ?? 10;
     this.maxBatch = options.maxBatch ?? 5000;
@@ -567,8 +567,16 @@ export class BaseStation {
     if (this.closed) return;
     await Promise.all([...this.ports.values()].map((c) => c.port.close()));
     this.flush();
+    // A batch the database refused gets a few more tries before it closes; what is still left is said, not dropped quietly.
+    for (let attempt = 0; this.pending.length > 0 && attempt < 3; attempt++) {
+      await new Promise((r) => setTimeout(r, 200));
+      this.flush();
+    }
     this.closed = true;
     if (this.flushTimer) clearTimeout(this.flushTimer);
+    if (this.pending.length > 0) {
+      this.log(`storage: ${this.pending.length} packets received before closing were not stored: ${this.counts.lastStoreError}`);
+    }
     this.listeners.clear();
     this.packetListeners.clear();
     await this.storage.close();

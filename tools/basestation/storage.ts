@@ -127,6 +127,8 @@ export interface StorageOptions {
   readonly checkpointMs?: number;
   /** The WAL's size past which it is emptied. Default WAL_LIMIT_BYTES. */
   readonly walLimitBytes?: number;
+  /** Where trouble in the checkpointing thread is reported. Default stderr. */
+  readonly log?: (line: string) => void;
 }
 
 export class Storage {
@@ -150,12 +152,21 @@ export class Storage {
   /** Transactions committed by this process. */
   commits = 0;
   private readonly checkpointer: Worker | undefined;
+  private checkpointerExited: Promise<void> = Promise.resolve();
+  private closing = false;
+  private readonly warn: (line: string) => void;
 
   constructor(file: string, options: StorageOptions = {}) {
     this.file = file;
+    this.warn = options.log ?? ((line) => console.error(line));
     if (file !== ":memory:") mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    this.db = new Database(file);
-    this.db.pragma("journal_mode = WAL");
+    try {
+      this.db = new Database(file);
+      this.db.pragma("journal_mode = WAL");
+    } catch (e) {
+      // better-sqlite3 says "file is not a database" without saying which.
+      throw new Error(`${file}: ${(e as Error).message}`);
+    }
     this.db.pragma(`synchronous = ${options.sync === "full" ? "FULL" : "NORMAL"}`);
     this.db.pragma("busy_timeout = 5000");
     // 4 MB of page cache (better-sqlite3's default is 16 MB): the pages new
@@ -175,7 +186,16 @@ export class Storage {
         workerData: { file: path.resolve(file), module: createRequire(import.meta.url).resolve("better-sqlite3"), everyMs: options.checkpointMs ?? 1000, walLimitBytes: options.walLimitBytes ?? WAL_LIMIT_BYTES },
       });
       this.checkpointer.unref();
-      this.checkpointer.on("error", () => {});
+      const worker = this.checkpointer;
+      this.checkpointerExited = new Promise((resolve) => worker.once("exit", () => resolve()));
+      worker.on("message", (message: string) => this.warn(`${file}: checkpointing failed: ${message}`));
+      worker.on("error", (e) => this.warn(`${file}: the checkpointing thread failed: ${(e as Error).message}`));
+      worker.once("exit", () => {
+        if (this.closing || !this.db.open) return;
+        // Without the thread nothing empties the WAL: SQLite's own checkpoints take over (on this thread).
+        this.warn(`${file}: the checkpointing thread stopped; checkpointing on the main thread from now on`);
+        this.db.pragma("wal_autocheckpoint = 1000");
+      });
     }
     for (const row of this.db.prepare("SELECT id, path FROM ports").all() as { id: number; path: string }[]) {
       this.portIds.set(row.path, row.id);
@@ -380,7 +400,9 @@ export class Storage {
   /** Closes the database; resolves once the checkpointer has closed its connection too (its files are then left alone). */
   close(): Promise<void> {
     const worker = this.checkpointer;
-    const stopped = worker ? new Promise<void>((resolve) => worker.once("exit", () => resolve())) : Promise.resolve();
+    // Recorded when the thread started: it may have exited already (it failed), and "exit" fires once.
+    const stopped = this.checkpointerExited;
+    this.closing = true;
     // Held referenced until it exits: an unref'd worker lets the process end while close() waits for it.
     worker?.ref();
     worker?.postMessage("stop");
