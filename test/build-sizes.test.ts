@@ -89,7 +89,7 @@ describe("FORWARD_COUNT", () => {
 
   it("refuses a board that sets a size the build does not know, or one out of range", () => {
     const board = (defines: Record<string, number>) => ({ name: "tiny", summary: "a test board", defines });
-    expect(() => buildSizes(multihop, board({ FORWARD_COUNTS: 4 }))).toThrow("board tiny sets `FORWARD_COUNTS', which no build size is; known: FORWARD_COUNT");
+    expect(() => buildSizes(multihop, board({ FORWARD_COUNTS: 4 }))).toThrow("board tiny sets `FORWARD_COUNTS', which no build size is; known: FORWARD_COUNT, LEDS_ACTIVE_LOW");
     expect(() => buildSizes(multihop, board({ FORWARD_COUNT: 1000 }))).toThrow(BuildError);
   });
 

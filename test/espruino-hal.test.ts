@@ -185,6 +185,7 @@ describe("LedsC on every board description (Blink)", () => {
     ["puckjs", SHIM_BOARDS.puckjs!, 3],
     ["mdbt42q", SHIM_BOARDS.mdbt42q!, 1],
     ["esp32", { ...SHIM_BOARDS.esp32!, leds: ["D2"] }, 1],
+    ["esp8266", { ...SHIM_BOARDS.esp8266!, leds: ["D2"], ledsActiveLow: 1 }, 1],
   ];
 
   it.each(boards)("Blink built for %s drives the LEDs that board has", async (name, shimBoard, ledCount) => {
@@ -197,7 +198,9 @@ describe("LedsC on every board description (Blink)", () => {
     expect(shim.uncaught).toEqual([]);
     expect(new Set(shim.ledTrace.map((c) => c.led))).toEqual(new Set(Array.from({ length: ledCount }, (_, i) => i)));
     // LED 0 toggles every 250 ms: 8 changes in 2 s, on and off in turn.
-    const led0 = shim.ledTrace.filter((c) => c.led === 0);
+    // An active-low LED (the ESP8266's) is lit at reset, when pins start low, until the image switches it off at boot.
+    const led0 = shim.ledTrace.filter((c) => c.led === 0 && c.timeMs > 0);
+    expect(shim.ledTrace.filter((c) => c.timeMs === 0)).toEqual(shimBoard.ledsActiveLow ? [{ timeMs: 0, led: 0, on: false }] : []);
     expect(led0.map((c) => c.timeMs)).toEqual([250, 500, 750, 1000, 1250, 1500, 1750, 2000]);
     expect(led0.map((c) => c.on)).toEqual([true, false, true, false, true, false, true, false]);
   });
@@ -212,6 +215,14 @@ describe("LedsC on every board description (Blink)", () => {
       { timeMs: 250, led: 0, on: true },
       { timeMs: 500, led: 0, on: false },
     ]);
+    // The ESP8266's ESP-12 LED on D2 is lit when the pin is low: off at boot means D2 high, lit means low.
+    const esp8266 = new EspruinoShim({ board: { ...SHIM_BOARDS.esp8266!, leds: ["D2"], ledsActiveLow: 1 } });
+    esp8266.load((await blink("esp8266")).image);
+    esp8266.runMs(100);
+    expect(esp8266.pin("D2").value).toBe(1);
+    esp8266.runMs(150);
+    expect(esp8266.pin("D2").value).toBe(0);
+    expect(esp8266.ledTrace.at(-1)).toEqual({ timeMs: 250, led: 0, on: true });
     const mdbt = new EspruinoShim({ board: "mdbt42q" });
     mdbt.load((await blink("mdbt42q")).image);
     mdbt.runMs(250);

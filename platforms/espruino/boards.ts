@@ -132,7 +132,7 @@ export const ESPRUINO_BOARDS: Readonly<Record<string, BoardDescription>> = {
     consoleBaud: 115200,
     ble: false,
     sensors: ["analogRead(A0)"],
-  }),
+  }, { LEDS_ACTIVE_LOW: 1 }),
 };
 
 export const DEFAULT_ESPRUINO_BOARD = "puckjs";

@@ -268,7 +268,8 @@ export interface BuildSize {
 }
 
 /**
- * Sizes a configuration or a board may set at build time, as TinyOS's
+ * Sizes (and small settings, such as which LEDs are active-low) a
+ * configuration or a board may set at build time, as TinyOS's
  * `#ifndef FORWARD_COUNT #define FORWARD_COUNT 12` in a component, which an
  * application's Makefile (`CFLAGS += -DFORWARD_COUNT=4`) or a small
  * platform lowers. The build defines MOTE_<name>, which the component reads.
@@ -279,7 +280,13 @@ export const BUILD_SIZES: Readonly<Record<string, BuildSize>> = {
     min: 1,
     // The forwarding queue's capacity, FORWARD_COUNT plus the clients, is a uint8_t in TinyOS's CtpP.
     max: 200,
-    what: "CTP's forwarding buffers (CtpP)",
+    what: "the number of CTP's forwarding buffers (CtpP)",
+  },
+  LEDS_ACTIVE_LOW: {
+    default: 0,
+    min: 0,
+    max: 7,
+    what: "the LEDs lit by a low pin, a bit mask (1 = LED0, 2 = LED1, 4 = LED2; EspruinoLedsP)",
   },
 };
 
@@ -321,7 +328,7 @@ export function buildSizes(entry: string, board: BoardDescription | undefined): 
     }
     if (!Number.isInteger(value) || value < size.min || value > size.max) {
       throw new BuildError([
-        { severity: "error", message: `${name} ${value} (${source}) must be ${size.min}..${size.max}: the number of ${size.what}`, location },
+        { severity: "error", message: `${name} ${value} (${source}) must be ${size.min}..${size.max}: ${size.what}`, location },
       ]);
     }
     define[`MOTE_${name}`] = String(value);

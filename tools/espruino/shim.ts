@@ -38,6 +38,8 @@ export interface ShimBoard {
   readonly env: string;
   /** Whether the board has `Puck.light()`. */
   readonly puck?: boolean;
+  /** LEDs lit by a low pin, a bit mask over `leds` (the ESP8266's ESP-12 LED). Lit at reset, as pins start low. */
+  readonly ledsActiveLow?: number;
 }
 
 export const SHIM_BOARDS: Readonly<Record<string, ShimBoard>> = {
@@ -174,6 +176,8 @@ export class EspruinoShim {
     this.analog = options.analog ?? 0.5;
     this.extraGlobals = options.extraGlobals ?? {};
     this.consoleDevice = this.board.console;
+    // Pins start low: an active-low LED is lit until the image says otherwise.
+    this.leds = this.board.ledsActiveLow ?? 0;
     const serial: Record<string, ShimSerial> = {};
     for (const name of ["USB", "Serial1", "Bluetooth", "LoopbackA", "LoopbackB"]) serial[name] = new ShimSerial(name, this);
     this.serial = serial;
@@ -430,7 +434,7 @@ export class EspruinoShim {
     const index = this.board.leds.indexOf(pin.name);
     if (index < 0) return;
     const bit = 1 << index;
-    const on = value !== 0;
+    const on = (value !== 0) !== (((this.board.ledsActiveLow ?? 0) & bit) !== 0);
     if (((this.leds & bit) !== 0) === on) return;
     this.leds ^= bit;
     this.ledTrace.push({ timeMs: this.timeMs, led: index, on });
