@@ -5,12 +5,13 @@
  * every second) for as long as the program runs: weeks, for a base station.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { PtyLink } from "../tools/serial/PtyLink.ts";
 import { MoteEnd, oscFrame, tempDir, waitFor } from "./fixtures/basestation/support.ts";
+import { esbuildRunning } from "./fixtures/loader/children.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
@@ -18,24 +19,6 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-/** The commands of a process's children (from /proc: ps may be missing). */
-function childCommands(pid: number): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      // The parent's pid is the second field after the command name, which is in parentheses and may hold spaces.
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (ppid === pid) out.push(readFileSync(`/proc/${entry}/cmdline`, "utf8").replaceAll("\0", " ").trim());
-    } catch {
-      // The process ended while being read.
-    }
-  }
-  return out;
-}
-
-const esbuildRunning = (pid: number) => childCommands(pid).some((c) => /esbuild.* --service/.test(c));
 
 function node(args: string[]): { child: ChildProcess; out: () => string } {
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] });
@@ -52,8 +35,10 @@ describe("the TypeScript loader", () => {
     writeFileSync(path.join(dir, "first.ts"), "export const first: number = 1;\n");
     writeFileSync(path.join(dir, "second.ts"), "interface Pair { a: number; b: number }\nexport const second = ({ a: 2, b: 3 } satisfies Pair).a;\n");
     const script = `
+      const { esbuildRunning } = await import(${JSON.stringify(pathToFileURL(path.join(ROOT, "test/fixtures/loader/children.ts")).href)});
       const { first } = await import(${JSON.stringify(pathToFileURL(path.join(dir, "first.ts")).href)});
-      console.log("first", first);
+      // Seen from inside, at once (well within the loader's idle second): esbuild compiled it and still runs.
+      console.log("first", first, esbuildRunning(process.pid) ? "esbuild running" : "no esbuild");
       process.stdin.once("data", async () => {
         const { second } = await import(${JSON.stringify(pathToFileURL(path.join(dir, "second.ts")).href)});
         console.log("second", second);
@@ -61,10 +46,12 @@ describe("the TypeScript loader", () => {
       });`;
     const run = node(["--import", "./tools/register.js", "--input-type=module", "-e", script]);
     await waitFor("the first module", () => run.out().includes("first 1"), 30_000);
+    // Without this the checks below could pass with a /proc scan that never finds esbuild.
+    expect(run.out()).toBe("first 1 esbuild running\n");
     await waitFor("esbuild's process to stop", () => !esbuildRunning(run.child.pid!));
     run.child.stdin!.write("go\n");
     await waitFor("the second module, compiled after esbuild was stopped", () => run.out().includes("second 2") || run.child.exitCode !== null, 30_000);
-    expect(run.out()).toBe("first 1\nsecond 2\n");
+    expect(run.out()).toBe("first 1 esbuild running\nsecond 2\n");
   });
 
   it("leaves a running base station without esbuild's process, still storing what arrives", async () => {
