@@ -222,9 +222,7 @@ export class SimMote implements MoteHost, EventTarget {
     this.loneRadioDone = undefined;
     this.radio?.reset();
     // Going dark is the power cut's doing, not a toggle of the application's: traced, not counted.
-    const toggles = this.ledChanges;
-    for (let i = 0; i < 3; i++) if (this.leds & (1 << i)) this.setLed(i, false);
-    this.ledChanges = toggles;
+    for (let i = 0; i < 3; i++) if (this.leds & (1 << i)) this.changeLed(i, false, false);
     this.env?.tracer?.life(now, this.nodeId, "off");
   }
 
@@ -287,6 +285,11 @@ export class SimMote implements MoteHost, EventTarget {
   }
 
   setLed(index: number, on: boolean): void {
+    this.changeLed(index, on, true);
+  }
+
+  /** Switches an LED, accounting its on-time and tracing it; `counted`: the application's doing (ledChanges). */
+  private changeLed(index: number, on: boolean, counted: boolean): void {
     const bit = 1 << index;
     const was = (this.leds & bit) !== 0;
     if (was === on) return;
@@ -297,7 +300,7 @@ export class SimMote implements MoteHost, EventTarget {
       this.ledsSince = now;
     }
     this.leds = lit ^ bit;
-    this.ledChanges++;
+    if (counted) this.ledChanges++;
     if (this.traceLeds) this.ledTrace.push({ timeMs: now / US_PER_MS, led: index, on });
     if (this.env !== undefined && this.env.tracer !== undefined) this.env.tracer.led(now, this.nodeId, index, on);
   }

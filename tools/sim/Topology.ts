@@ -4,6 +4,7 @@
  * `random:N`) with log-distance path loss and log-normal shadowing.
  */
 import { readFileSync } from "node:fs";
+import { BROADCAST } from "./Radio.ts";
 import { hashGaussian } from "./Random.ts";
 
 export interface Position {
@@ -39,8 +40,6 @@ export class TopologyError extends Error {}
 
 const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 const NODE = /^\d+$/;
-/** The highest id a mote can have: 0xffff is the broadcast address. */
-const MAX_NODE_ID = 0xfffe;
 
 /**
  * Reads a TOSSIM topology: `gain <src> <dst> <dBm>` and `noise <node> <mean dBm> <std dB>`
@@ -61,9 +60,10 @@ export function parseTopology(text: string, name = "topology"): TopologyFile {
       throw new TopologyError(`${name}:${i + 1}: ${why}: ${JSON.stringify(raw.trim())}`);
     };
     const node = (w: string | undefined, what: string) => {
-      // 65535 is AM_BROADCAST_ADDR: no mote can have it (World.addMote refuses it too).
-      if (w !== undefined && Number(w) === 0xffff) fail(`${what} must be a node id 0..${MAX_NODE_ID} (65535 is the broadcast address)`);
-      if (w === undefined || !NODE.test(w) || Number(w) > MAX_NODE_ID) fail(`${what} must be a node id 0..${MAX_NODE_ID}`);
+      // Below AM_BROADCAST_ADDR, which no mote can have (World.addMote refuses it too).
+      if (w === undefined || !NODE.test(w) || Number(w) >= BROADCAST) {
+        fail(`${what} must be a node id 0..${BROADCAST - 1}${Number(w) === BROADCAST ? ` (${BROADCAST} is the broadcast address)` : ""}`);
+      }
       return Number(w);
     };
     const num = (w: string | undefined, what: string) => {
