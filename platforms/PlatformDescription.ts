@@ -6,8 +6,6 @@ export interface BoardDescription {
   readonly summary: string;
   /** Memory the image may use at boot, in the platform's unit (Espruino: JsVars). */
   readonly memoryBudget?: number;
-  /** Largest image the board's storage takes, in bytes. */
-  readonly maxImageBytes?: number;
   /**
    * Build-time sizes this board lowers (TinyOS: a small platform's own
    * `#define FORWARD_COUNT 4`), by name: only names the build knows

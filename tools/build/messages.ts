@@ -13,7 +13,6 @@
 import * as esbuild from "esbuild";
 import { createRequire } from "node:module";
 import type { FieldType, MessageDefinition } from "../../components/message/TypedMessage.ts";
-import { BuildError } from "./diagnostics.ts";
 import { applyEdits, type Edit, isNode as isAstNode, type Node as AstNode, parseScript } from "./ast.ts";
 
 /** `export const Name = defineMessage(` at the start of a line (not in a doc comment's example). */
@@ -171,16 +170,6 @@ export async function inlineMessages(file: string, source: string, fieldNames?: 
   for (let m = DECLARATION.exec(source); m; m = DECLARATION.exec(source)) {
     const value = exported[m[1]!];
     if (!isMessage(value)) continue;
-    if (layout && value.size > layout.dataLength) {
-      const line = source.slice(0, m.index).split("\n").length;
-      throw new BuildError([
-        {
-          severity: "error",
-          message: `message \`${value.name}' is ${value.size} bytes; the payload holds ${layout.dataLength} (TOSH_DATA_LENGTH, ${layout.dataLengthSource})`,
-          location: { file, line, column: m.index - source.lastIndexOf("\n", m.index - 1) },
-        },
-      ]);
-    }
     if (fieldNames) addFieldNames(value.struct, fieldNames);
     const start = m.index + m[0].lastIndexOf("defineMessage");
     const end = closingParen(source, m.index + m[0].length - 1);
