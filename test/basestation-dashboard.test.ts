@@ -16,7 +16,7 @@ import { launchChromium } from "../tools/basestation/chromium.ts";
 import { runDemo } from "../tools/basestation/demo.ts";
 import { startBaseStation } from "../tools/basestation/server.ts";
 import { PtyLink } from "../tools/serial/PtyLink.ts";
-import { MoteEnd, oscFrame, tempDir } from "./fixtures/basestation/support.ts";
+import { badCrcFrame, MoteEnd, oscFrame, tempDir } from "./fixtures/basestation/support.ts";
 
 let chromium: { browser: BrowserContext; close(): Promise<void> };
 beforeAll(async () => {
@@ -123,9 +123,7 @@ describe("ports in trouble on the dashboard", () => {
 
     // A frame that fails its CRC, then a good one: the mote's row counts the port's CRC error.
     let mote = await MoteEnd.open(link.mote);
-    const bad = Uint8Array.from(oscFrame(3, 0));
-    bad[18]! ^= 0x01; // a bit of the first reading
-    await mote.write(Buffer.concat([bad, oscFrame(3, 1)]));
+    await mote.write(Buffer.concat([badCrcFrame(3, 0), oscFrame(3, 1)]));
     const crcCell = page.locator('#motes tbody tr[data-mote="3"] td:nth-child(8)');
     await expect.poll(() => crcCell.textContent()).toBe("1");
 

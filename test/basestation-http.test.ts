@@ -12,7 +12,7 @@ import { PtyLink } from "../tools/serial/PtyLink.ts";
 import { startBaseStation } from "../tools/basestation/server.ts";
 import { decodeMessage, decodeSerialStream } from "../tools/serial/index.ts";
 import { OscilloscopeMsg } from "../tools/basestation/messages.ts";
-import { MoteEnd, oscFrame, sleep, sseClient, tempDir, waitFor } from "./fixtures/basestation/support.ts";
+import { badCrcFrame, MoteEnd, oscFrame, sleep, sseClient, tempDir, waitFor } from "./fixtures/basestation/support.ts";
 
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
 afterEach(async () => {
@@ -201,14 +201,6 @@ describe("base station HTTP API", () => {
     await waitFor("motes", () => sse.events.find((e) => e.event === "motes"));
   });
 });
-
-/** `oscFrame(id, count)` with one bit of its first reading flipped: a whole frame whose CRC fails. */
-function badCrcFrame(id: number, count: number): Uint8Array {
-  const f = Uint8Array.from(oscFrame(id, count));
-  // Flag, protocol, dispatch, 7 header bytes, then version, interval, id, count: the first reading's high byte.
-  f[18]! ^= 0x01;
-  return f;
-}
 
 describe("per-mote CRC errors and last seen", () => {
   it("counts a port's bad-CRC frames for the motes heard on it, whatever id a bad frame claims; lastSeen moves on", async () => {
